@@ -1,0 +1,11 @@
+import { buildTestApp, inquiry } from '../tests/helpers/app.js';
+const t = await buildTestApp();
+const r = await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'Skåne' }) });
+console.log(r.statusCode, r.headers.location, r.body);
+const r2 = await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: { ...inquiry(), extra: 1, consent: false, contact: { name: '', email: 'x' } } });
+console.log(r2.statusCode, r2.headers['content-type'], r2.body);
+const r3 = await t.app.inject({ method: 'GET', url: r.headers.location as string });
+console.log(r3.statusCode, r3.body);
+const r4 = await t.app.inject({ method: 'GET', url: '/v1/counties/skane/services' });
+console.log(r4.statusCode, r4.body.slice(0, 400));
+await t.close();

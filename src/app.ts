@@ -1,0 +1,67 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import errors from './plugins/errors.js';
+import swagger from './plugins/swagger.js';
+import { genReqId, loggerOptions } from './plugins/logging.js';
+import { healthRoutes } from './health/routes.js';
+import { Classifier } from './classification/classifier.js';
+import { loadKnowledge } from './classification/knowledge.js';
+import { Places } from './reference/places.js';
+import { createReferenceRepository } from './reference/repository.js';
+import { ReferenceService } from './reference/service.js';
+import { referenceRoutes } from './reference/routes.js';
+import { seedReferenceData } from './reference/seed.js';
+import { Router } from './routing/router.js';
+import { createIntakeService } from './intake/service.js';
+import { intakeRoutes } from './intake/routes.js';
+import { StatusLinks } from './intake/status-links.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock?: Clock;
+  /** Overrides the logger (tests capture log lines with a stream). */
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+}
+
+/** Builds the application: plugins and one registration per capability. Never listens, never reads process.env. */
+export async function buildApp({ config, db, clock = systemClock, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger && typeof logger === 'object' && 'child' in logger
+      ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
+      : { logger: (logger as FastifyServerOptions['logger']) ?? loggerOptions(config.LOG_LEVEL) }),
+    genReqId,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Domain services: plain objects, built once, handed to the routes that need them.
+  const knowledge = loadKnowledge();
+  seedReferenceData(db, knowledge);
+  const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
+  const intake = createIntakeService({
+    db, reference, clock,
+    classifier: new Classifier(knowledge),
+    router: new Router(knowledge, reference),
+    statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
+    deadlinePolicy: config.DEADLINE_POLICY,
+    triageThreshold: config.TRIAGE_CONFIDENCE_THRESHOLD,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+
+  await app.register(errors);
+  await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
+  await app.register(healthRoutes, { db });
+  await app.register(referenceRoutes, { reference });
+  await app.register(intakeRoutes, { intake });
+  return app;
+}

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * The routing knowledge: topics, the terms that signal them, the actors that serve them, and the
+ * kinds of question no actor handles. It is data (knowledge/topics.json) so that it can be reviewed
+ * and changed without touching the classifier's code.
+ */
+const termsSchema = z.record(z.string().min(1), z.number().min(0).max(10));
+
+export const knowledgeSchema = z.object({
+  topics: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9-]+$/),
+      name: z.string(),
+      nameSv: z.string(),
+      description: z.string(),
+      actors: z.array(z.string()).min(1),
+      /** Actors to route to when every actor above is ruled out by a constraint (e.g. size). */
+      fallbackActors: z.array(z.string()).optional(),
+      terms: termsSchema,
+    }),
+  ),
+  outOfScope: z.array(z.object({ id: z.string(), name: z.string(), terms: termsSchema })),
+});
+
+export type Knowledge = z.infer<typeof knowledgeSchema>;
+export type KnowledgeTopic = Knowledge['topics'][number];
+
+const KNOWLEDGE_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'knowledge', 'topics.json');
+
+export function loadKnowledge(file = KNOWLEDGE_FILE): Knowledge {
+  return knowledgeSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}

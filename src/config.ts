@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The service's configuration, read from the environment once at start-up.
+ * This is the only module that reads process.env: everything else gets a Config.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const originList = z
+  .string()
+  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_PATH: z.string().min(1).default('./data/en-dorr-in.db'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Deadline policy for new inquiries; the policy in force is recorded with each inquiry. */
+  DEADLINE_POLICY: z.enum(['working-day', '24h']).default('working-day'),
+  /** Browser origins of the regional inquiry forms allowed to post (CORS allow-list). */
+  TRUSTED_FORM_ORIGINS: originList.default([]),
+  /** Public base URL used in Location headers and the company's status link. */
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Largest accepted request body, in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** Below this classifier confidence an inquiry goes to the county's triage queue instead of a guess. */
+  TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
+  /** Whether POST /v1/inquiries accepts anonymous posts from browsers (forms). */
+  ALLOW_ANONYMOUS_INTAKE: booleanFlag.default(true),
+  /** Secret for the company's status links; when unset one is generated and kept in the database. */
+  STATUS_LINK_SECRET: z.string().min(32).optional(),
+  /** Request timeout for slow clients, in milliseconds. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment-like record; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset": docker-compose and shells often pass VAR= for optional values.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== undefined && value !== ''),
+  );
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Config for tests and tools: defaults with overrides, never the process environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+}

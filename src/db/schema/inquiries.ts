@@ -1,0 +1,87 @@
+import { sqliteTable, text, integer, real, index } from 'drizzle-orm/sqlite-core';
+import { actors, counties, municipalities } from './reference.js';
+
+/**
+ * An inquiry: what a company asked, and the current state derived from its event history.
+ * Instants are integer milliseconds since the epoch (UTC).
+ */
+export const inquiries = sqliteTable(
+  'inquiries',
+  {
+    id: text('id').primaryKey(),
+    reference: text('reference').notNull().unique(),
+    receivedAt: integer('received_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    version: integer('version').notNull().default(1),
+    status: text('status').notNull(),
+    countyCode: text('county_code').references(() => counties.code, { onDelete: 'restrict' }),
+    municipalityCode: text('municipality_code').references(() => municipalities.code, { onDelete: 'restrict' }),
+    countySource: text('county_source'),
+    companyName: text('company_name').notNull(),
+    orgNumber: text('org_number'),
+    orgNumberIsPersonal: integer('org_number_is_personal', { mode: 'boolean' }).notNull().default(false),
+    employees: integer('employees'),
+    contactName: text('contact_name').notNull(),
+    contactEmail: text('contact_email').notNull(),
+    contactPhone: text('contact_phone'),
+    subject: text('subject'),
+    message: text('message').notNull(),
+    language: text('language').notNull(),
+    deadlinePolicy: text('deadline_policy').notNull(),
+    deadlineAt: integer('deadline_at').notNull(),
+    assignedActorId: text('assigned_actor_id').references(() => actors.id, { onDelete: 'restrict' }),
+    firstAssignedActorId: text('first_assigned_actor_id').references(() => actors.id, { onDelete: 'restrict' }),
+    /** Topic scores and the words that decided them, as JSON (see classification/types.ts). */
+    classification: text('classification', { mode: 'json' }).notNull(),
+    confidence: real('confidence').notNull(),
+    /** Actor ids the company was told about besides the assigned one, as JSON. */
+    alternatives: text('alternatives', { mode: 'json' }).notNull(),
+    triageReason: text('triage_reason'),
+    statusTokenHash: text('status_token_hash').notNull().unique(),
+    firstContactAt: integer('first_contact_at'),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [
+    index('inquiries_received_idx').on(t.receivedAt),
+    index('inquiries_assigned_idx').on(t.assignedActorId, t.updatedAt),
+    index('inquiries_county_status_idx').on(t.countyCode, t.status),
+    index('inquiries_org_number_idx').on(t.orgNumber),
+  ],
+);
+
+/**
+ * The append-only history of an inquiry. Triggers in the migrations refuse UPDATE and DELETE.
+ * `data` holds what decided the step; never personal data, so history can be kept after erasure.
+ */
+export const inquiryEvents = sqliteTable(
+  'inquiry_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    inquiryId: text('inquiry_id')
+      .notNull()
+      .references(() => inquiries.id, { onDelete: 'restrict' }),
+    type: text('type').notNull(),
+    at: integer('at').notNull(),
+    /** Who did it: `system`, `company`, or an API key's id. */
+    by: text('by').notNull(),
+    byRole: text('by_role'),
+    data: text('data', { mode: 'json' }).notNull(),
+  },
+  (t) => [index('inquiry_events_inquiry_idx').on(t.inquiryId, t.id)],
+);
+
+/** Idempotency keys sent by forms, so that a double submit never creates two inquiries. */
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  inquiryId: text('inquiry_id')
+    .notNull()
+    .references(() => inquiries.id, { onDelete: 'restrict' }),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Per-year counter behind the readable references (REC-2026-000123). */
+export const referenceCounters = sqliteTable('reference_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});

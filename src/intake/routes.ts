@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses } from '../shared/problems.js';
+import { inquiryCreatedSchema, inquiryRequestSchema, statusViewSchema } from './schemas.js';
+import type { IntakeService } from './service.js';
+
+export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService }> = async (app, { intake }) => {
+  app.post('/v1/inquiries', {
+    schema: {
+      operationId: 'createInquiry',
+      tags: ['intake'],
+      summary: 'Submit an inquiry from a company',
+      description:
+        'Validates the inquiry, finds its county, classifies it by topic, routes it to the right actor (listing the alternatives), ' +
+        'sets its first-contact deadline under the policy in force and stores it with its history. ' +
+        'Send an `Idempotency-Key` header so that a double submit never creates two inquiries: the same key with the same body ' +
+        'returns the same inquiry; with a different body it is a 422.',
+      headers: z.object({
+        'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional().describe('A unique key per inquiry, e.g. a UUID made by the form'),
+      }),
+      body: inquiryRequestSchema,
+      response: { 201: inquiryCreatedSchema, ...problemResponses(400, 413, 415, 422, 429, 500) },
+    },
+    handler: async (request, reply) => {
+      const { created, replayed } = intake.submit(request.body, {
+        idempotencyKey: request.headers['idempotency-key'],
+        channel: 'api',
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', new URL(created.statusUrl).pathname).send(created);
+    },
+  });
+
+  app.get('/v1/status/:token', {
+    schema: {
+      operationId: 'getInquiryStatus',
+      tags: ['intake'],
+      summary: "The company's view of its inquiry",
+      description: 'Reached through the private link returned at submission. Shows status, assigned actor and milestones, never anything written by caseworkers.',
+      params: z.object({ token: z.string().min(20).max(100) }),
+      response: { 200: statusViewSchema, ...problemResponses(400, 404) },
+    },
+    handler: async (request) => intake.statusFor(request.params.token),
+  });
+};

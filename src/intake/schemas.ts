@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { parseOrgNumber } from './org-number.js';
+
+/**
+ * The intake contract that regional forms are built against. Field names are fixed; unknown fields
+ * are rejected so that a typo in a form ("emial") fails loudly instead of silently losing data.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const companySchema = z.strictObject({
+  name: text(200).describe("The company's name"),
+  orgNumber: z
+    .string()
+    .max(20)
+    .refine((v) => parseOrgNumber(v) !== null, {
+      message: 'Not a valid Swedish organisation number: 10 or 12 digits, optional hyphen, last digit a Luhn check',
+    })
+    .optional()
+    .describe('Organisationsnummer, NNNNNN-NNNN or 12 digits. A sole trader may give a personnummer, which is treated as personal data.'),
+  employees: z.number().int().min(0).max(1_000_000).optional().describe('Number of employees, if the form asks'),
+});
+
+export const contactSchema = z.strictObject({
+  name: text(200).describe('Who the caseworker should contact'),
+  email: z.email({ message: 'Not a valid e-mail address' }).max(254),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{5,30}$/, { message: 'Not a valid phone number: digits, spaces, +, - and parentheses, 5 to 30 characters' })
+    .optional(),
+});
+
+export const inquiryRequestSchema = z
+  .strictObject({
+    company: companySchema,
+    contact: contactSchema,
+    county: z.string().trim().min(1).max(60).optional().describe('County: ISO 3166-2 (SE-M), SCB code (12) or name (Skåne, Skåne län), any case, with or without diacritics'),
+    municipality: z.string().trim().min(1).max(60).optional().describe('Municipality name (Lund) or SCB code (1281)'),
+    subject: z.string().trim().max(200).optional(),
+    message: text(5000).describe('The question, in Swedish or English'),
+    language: z.enum(['sv', 'en']).optional(),
+    consent: z.literal(true, { message: 'Consent must be true: the company agrees that its inquiry and contact details are handled to answer it' }),
+  })
+  .meta({ id: 'InquiryRequest' });
+
+export type InquiryRequest = z.infer<typeof inquiryRequestSchema>;
+
+export const actorRefSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['core', 'public', 'chamber']),
+}).meta({ id: 'ActorRef' });
+
+export const countyRefSchema = z.object({ code: z.string(), scbCode: z.string(), name: z.string() }).meta({ id: 'CountyRef' });
+
+export const inquiryCreatedSchema = z
+  .object({
+    id: z.string().uuid(),
+    reference: z.string().describe('Short reference to quote on the phone, e.g. REC-2026-000123'),
+    status: z.enum(['assigned', 'triage']),
+    receivedAt: z.iso.datetime(),
+    deadlineAt: z.iso.datetime().describe('When first contact is due under the recorded policy'),
+    deadlinePolicy: z.enum(['working-day', '24h']),
+    county: countyRefSchema.nullable(),
+    topics: z.array(z.object({ id: z.string(), name: z.string(), score: z.number() })),
+    assignedActor: actorRefSchema.nullable(),
+    alternatives: z.array(actorRefSchema).describe('Other actors in the county offering a similar service: the company is told about all of them'),
+    statusUrl: z.url().describe("The company's private link to follow its inquiry; unguessable, shown only here"),
+  })
+  .meta({ id: 'InquiryCreated' });
+
+export type InquiryCreated = z.infer<typeof inquiryCreatedSchema>;
+
+export const statusViewSchema = z
+  .object({
+    reference: z.string(),
+    status: z.string(),
+    receivedAt: z.iso.datetime(),
+    deadlineAt: z.iso.datetime(),
+    county: countyRefSchema.nullable(),
+    assignedActor: actorRefSchema.nullable(),
+    alternatives: z.array(actorRefSchema),
+    history: z.array(z.object({ type: z.string(), at: z.iso.datetime() })).describe('Milestones only: nothing written by caseworkers'),
+  })
+  .meta({ id: 'InquiryStatus' });

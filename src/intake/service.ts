@@ -1,0 +1,237 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { idempotencyKeys, inquiries, referenceCounters } from '../db/schema/index.js';
+import type { Classifier, Classification } from '../classification/classifier.js';
+import type { Router, RoutingDecision } from '../routing/router.js';
+import type { ReferenceService } from '../reference/service.js';
+import type { PlaceDetection } from '../reference/places.js';
+import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
+import { localDateOf } from '../deadlines/calendar.js';
+import { appendEvent, listEvents, SYSTEM } from '../history/events.js';
+import { badRequest, notFound, ProblemError } from '../shared/problems.js';
+import type { Clock } from '../shared/clock.js';
+import { StatusLinks } from './status-links.js';
+import { parseOrgNumber } from './org-number.js';
+import type { InquiryCreated, InquiryRequest } from './schemas.js';
+
+export interface IntakeDeps {
+  db: Db;
+  reference: ReferenceService;
+  classifier: Classifier;
+  router: Router;
+  statusLinks: StatusLinks;
+  clock: Clock;
+  deadlinePolicy: DeadlinePolicy;
+  triageThreshold: number;
+  publicBaseUrl: string;
+}
+
+export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
+
+/** What routing would decide for an inquiry, without storing anything (shared with the preview). */
+export interface RoutingOutcome { location: Location; classification: Classification; decision: RoutingDecision }
+
+type InquiryRow = typeof inquiries.$inferSelect;
+
+export function createIntakeService(deps: IntakeDeps) {
+  const { db, reference, classifier, router } = deps;
+  const places = reference.places;
+
+  /** County from the `county` field, else the `municipality` field, else place names in the text. */
+  function locate(input: Pick<InquiryRequest, 'county' | 'municipality' | 'subject' | 'message'>): Location {
+    const invalid = [];
+    let fromField: Location | null = null;
+    if (input.county !== undefined) {
+      const county = places.resolveCountyInput(input.county);
+      if (!county) invalid.push({ name: 'body.county', reason: `Unknown county "${input.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)` });
+      else fromField = { countyCode: county.code, municipalityCode: null, source: 'county', detection: null };
+    }
+    if (input.municipality !== undefined) {
+      const municipality = places.resolveMunicipalityInput(input.municipality);
+      if (!municipality) invalid.push({ name: 'body.municipality', reason: `Unknown municipality "${input.municipality}": use its name (Lund) or SCB code (1281)` });
+      else if (fromField && fromField.countyCode !== municipality.countyCode) {
+        invalid.push({ name: 'body.municipality', reason: `${municipality.name} is not in ${input.county}` });
+      } else {
+        fromField = { countyCode: municipality.countyCode, municipalityCode: municipality.code, source: fromField ? 'county' : 'municipality', detection: null };
+      }
+    }
+    if (invalid.length > 0) throw badRequest(invalid.map((i) => `${i.name}: ${i.reason}`).join('; '), invalid);
+    if (fromField) return fromField;
+    const detection = places.detect(`${input.subject ?? ''}\n${input.message}`);
+    return { countyCode: detection.countyCode, municipalityCode: detection.municipalityCode, source: detection.countyCode ? 'text' : null, detection };
+  }
+
+  function decide(input: Pick<InquiryRequest, 'county' | 'municipality' | 'subject' | 'message'> & { employees?: number | undefined }): RoutingOutcome {
+    const location = locate(input);
+    const text = `${input.subject ?? ''}\n${input.message}`;
+    const classification = classifier.classify(text);
+    const decision = router.route({
+      classification, countyCode: location.countyCode, employees: input.employees ?? null, text, triageThreshold: deps.triageThreshold,
+    });
+    return { location, classification, decision };
+  }
+
+  function nextReference(tx: Pick<Db, 'insert'>, receivedAt: number): string {
+    const year = Number(localDateOf(receivedAt).slice(0, 4));
+    const row = tx
+      .insert(referenceCounters)
+      .values({ year, last: 1 })
+      .onConflictDoUpdate({ target: referenceCounters.year, set: { last: sql`${referenceCounters.last} + 1` } })
+      .returning({ last: referenceCounters.last })
+      .get();
+    return `REC-${year}-${String(row.last).padStart(6, '0')}`;
+  }
+
+  function toCreated(row: InquiryRow): InquiryCreated {
+    const classification = row.classification as Classification;
+    const actorRef = (id: string) => {
+      const a = reference.actor(id);
+      return a ? { id: a.id, name: a.name, kind: a.kind } : { id, name: id, kind: 'public' as const };
+    };
+    return {
+      id: row.id,
+      reference: row.reference,
+      status: row.status === 'triage' ? 'triage' : 'assigned',
+      receivedAt: new Date(row.receivedAt).toISOString(),
+      deadlineAt: new Date(row.deadlineAt).toISOString(),
+      deadlinePolicy: row.deadlinePolicy as DeadlinePolicy,
+      county: reference.countyRef(row.countyCode),
+      topics: classification.topics.map((t) => ({ id: t.id, name: t.name, score: t.score })),
+      assignedActor: row.firstAssignedActorId ? actorRef(row.firstAssignedActorId) : null,
+      alternatives: (row.alternatives as string[]).map(actorRef),
+      statusUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/status/${deps.statusLinks.tokenFor(row.id)}`,
+    };
+  }
+
+  /** Canonical JSON (sorted keys), so the same body in another key order is the same request. */
+  function requestHash(body: unknown): string {
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(canonical)
+        : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+          : v;
+    return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+  }
+
+  return {
+    decide,
+
+    /** Receives an inquiry: validates, locates, classifies, routes, sets the deadline, stores it with its history. */
+    submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string }): { created: InquiryCreated; replayed: boolean } {
+      const hash = options.idempotencyKey ? requestHash(body) : null;
+      if (options.idempotencyKey) {
+        const replay = replayOf(options.idempotencyKey, hash!);
+        if (replay) return { created: toCreated(replay), replayed: true };
+      }
+
+      const org = body.company.orgNumber ? parseOrgNumber(body.company.orgNumber) : null;
+      const outcome = decide({ ...body, employees: body.company.employees });
+      const { location, classification, decision } = outcome;
+      const receivedAt = deps.clock();
+      const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
+      const id = randomUUID();
+      const tokenHash = StatusLinks.hash(deps.statusLinks.tokenFor(id));
+
+      const row = db.transaction(
+        (tx) => {
+          // Re-checked inside the write transaction: a concurrent double submit may have just landed.
+          if (options.idempotencyKey) {
+            const replay = replayOf(options.idempotencyKey, hash!, tx);
+            if (replay) return { replay };
+          }
+          const reference = nextReference(tx, receivedAt);
+          const inserted = tx.insert(inquiries).values({
+            id, reference, receivedAt, updatedAt: receivedAt, version: 1,
+            status: decision.status,
+            countyCode: location.countyCode, municipalityCode: location.municipalityCode, countySource: location.source,
+            companyName: body.company.name,
+            orgNumber: org?.normalized ?? null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+            employees: body.company.employees ?? null,
+            contactName: body.contact.name, contactEmail: body.contact.email, contactPhone: body.contact.phone ?? null,
+            subject: body.subject ?? null, message: body.message, language: body.language ?? guessLanguage(body.message),
+            deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
+            assignedActorId: decision.assignedActorId, firstAssignedActorId: decision.assignedActorId,
+            classification, confidence: classification.confidence, alternatives: decision.alternatives,
+            triageReason: decision.triageReason, statusTokenHash: tokenHash,
+          }).returning().get();
+
+          // The history: what arrived, where it is, what it is about, where it went, when it is due.
+          appendEvent(tx, id, 'received', receivedAt, { by: 'company' }, {
+            channel: options.channel, reference, language: inserted.language,
+            hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+          });
+          appendEvent(tx, id, 'located', receivedAt, SYSTEM, {
+            countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
+            evidence: location.detection?.evidence ?? [], ambiguous: location.detection?.ambiguous ?? [],
+          });
+          appendEvent(tx, id, 'classified', receivedAt, SYSTEM, {
+            confidence: classification.confidence,
+            topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
+            outOfScope: classification.outOfScope,
+          });
+          if (decision.status === 'assigned') {
+            appendEvent(tx, id, 'routed', receivedAt, SYSTEM, {
+              actorId: decision.assignedActorId, alternatives: decision.alternatives, topicId: decision.topicId,
+              explanation: decision.explanation, excluded: decision.excluded,
+            });
+          } else {
+            appendEvent(tx, id, 'sent-to-triage', receivedAt, SYSTEM, {
+              reason: decision.triageReason, countyCode: location.countyCode, topicId: decision.topicId,
+              explanation: decision.explanation, excluded: decision.excluded,
+            });
+          }
+          appendEvent(tx, id, 'deadline-set', receivedAt, SYSTEM, {
+            policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
+            deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
+          });
+          if (options.idempotencyKey) {
+            tx.insert(idempotencyKeys).values({ key: options.idempotencyKey, requestHash: hash!, inquiryId: id, createdAt: receivedAt }).run();
+          }
+          return { inserted };
+        },
+        { behavior: 'immediate' },
+      );
+      if ('replay' in row) return { created: toCreated(row.replay!), replayed: true };
+      return { created: toCreated(row.inserted), replayed: false };
+    },
+
+    /** What the company sees through its private link: milestones, never caseworkers' words. */
+    statusFor(token: string) {
+      const row = db.select().from(inquiries).where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
+      if (!row) throw notFound('No inquiry has this status link.');
+      const created = toCreated(row);
+      const milestones = new Set(['received', 'routed', 'sent-to-triage', 'assigned', 'claimed', 'first-contact', 'referred', 'closed']);
+      const history = listEvents(db, row.id)
+        .filter((e) => milestones.has(e.type))
+        .map((e) => ({ type: e.type, at: new Date(e.at).toISOString() }));
+      const current = row.assignedActorId ? reference.actor(row.assignedActorId) : undefined;
+      return {
+        reference: row.reference,
+        status: row.status,
+        receivedAt: created.receivedAt,
+        deadlineAt: created.deadlineAt,
+        county: created.county,
+        assignedActor: current ? { id: current.id, name: current.name, kind: current.kind } : null,
+        alternatives: created.alternatives,
+        history,
+      };
+    },
+  };
+
+  function replayOf(key: string, hash: string, tx: Pick<Db, 'select'> = db): InquiryRow | null {
+    const existing = tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key)).get();
+    if (!existing) return null;
+    if (existing.requestHash !== hash) {
+      throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused with a different request',
+        'This Idempotency-Key was already used for a different inquiry. Use a new key for a new inquiry.');
+    }
+    return tx.select().from(inquiries).where(eq(inquiries.id, existing.inquiryId)).get() ?? null;
+  }
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;
+
+/** When the form does not say, a rough guess: Swedish letters or common Swedish words. */
+function guessLanguage(message: string): 'sv' | 'en' {
+  return /[åäö]|\b(och|att|vi|är|för|jag|med|hej)\b/i.test(message) ? 'sv' : 'en';
+}

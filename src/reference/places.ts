@@ -1,0 +1,217 @@
+import { fold, Matcher, type Pattern } from '../classification/text.js';
+import {
+  readCounties, readLocalities, readMunicipalities, readPlaceAliases, readPlaceStopwords,
+  type CountyRow, type MunicipalityRow,
+} from './data-files.js';
+
+/**
+ * Where a company is: county and municipality from form fields or from place names in free text.
+ * A name that could be in more than one county (homonyms, landscapes such as Småland) is never guessed.
+ */
+
+export interface County { code: string; scbCode: string; name: string; shortName: string }
+export interface Municipality { code: string; name: string; countyCode: string }
+
+export interface PlaceDetection {
+  countyCode: string | null;
+  municipalityCode: string | null;
+  /** The words in the text that decided, as written. */
+  evidence: string[];
+  /** Names found that could not decide (ambiguous or conflicting). */
+  ambiguous: string[];
+}
+
+interface Candidate { countyCode: string | null; municipalityCode: string | null; rank: number }
+interface PlaceEntry { name: string; candidates: Candidate[]; needsExactSpelling: boolean }
+
+// What a matched name is, from most to least specific to a county.
+const RANK_COUNTY = 0;
+const RANK_MUNICIPALITY = 1;
+const RANK_ALIAS = 2;
+const RANK_LOCALITY = 3;
+
+/** Words that mark the next name as where the company is ("vi sitter i Växjö", "based in Mora"). */
+const LOCATION_CUES = new Set([
+  'i', 'fran', 'utanfor', 'nara', 'vid', 'pa', 'in', 'from', 'near', 'outside', 'at', 'of', 'around',
+]);
+
+/** Swedish endings on a place name that still mean the place: genitive and common compounds. */
+const INFLECTIONS = ['s', 'baserad', 'baserat', 'baserade', 'sbaserad', 'sbaserat', 'sbaserade', 'omradet', 'somradet', 'trakten', 'strakten', 'regionen', 'sregionen', 'foretag', 'sforetag', 'kontoret', 'skontoret'];
+
+export class Places {
+  readonly counties: County[];
+  readonly municipalities: Municipality[];
+  private readonly countyByKey = new Map<string, County>();
+  private readonly municipalityByKey = new Map<string, Municipality>();
+  private readonly matcher: Matcher<PlaceEntry>;
+
+  constructor() {
+    const countyRows: CountyRow[] = readCounties();
+    this.counties = countyRows.map((c) => ({ ...c }));
+    const countyByScb = new Map(this.counties.map((c) => [c.scbCode, c]));
+    const municipalityRows: MunicipalityRow[] = readMunicipalities();
+    this.municipalities = municipalityRows.map((m) => {
+      const county = countyByScb.get(m.countyScbCode);
+      if (!county) throw new Error(`municipality ${m.code} names unknown county ${m.countyScbCode}`);
+      return { code: m.code, name: m.name, countyCode: county.code };
+    });
+
+    // Keys accepted in the `county` field: ISO code, "AB", SCB code, names with or without "län".
+    for (const c of this.counties) {
+      const keys = [c.code, c.code.slice(3), c.scbCode, c.name, c.shortName, `${c.shortName} län`, `${c.shortName}s län`, `${c.shortName} county`, `region ${c.shortName}`, `SE-${c.scbCode}`];
+      for (const key of keys) this.countyByKey.set(fold(key), c);
+    }
+    this.countyByKey.set(fold('Jämtland Härjedalen'), this.countyByKey.get('jamtland')!);
+    this.countyByKey.set(fold('Scania'), this.countyByKey.get('skane')!);
+    for (const m of this.municipalities) {
+      this.municipalityByKey.set(m.code, m);
+      this.municipalityByKey.set(fold(m.name), m);
+      this.municipalityByKey.set(fold(`${m.name} kommun`), m);
+    }
+
+    this.matcher = new Matcher(this.buildPatterns());
+  }
+
+  private buildPatterns(): Pattern<PlaceEntry>[] {
+    const stopwords = new Set(readPlaceStopwords());
+    const entries = new Map<string, PlaceEntry>();
+    const add = (name: string, candidate: Candidate) => {
+      const key = fold(name);
+      if (key.length < 2) return;
+      let entry = entries.get(key);
+      if (!entry) {
+        entry = { name, candidates: [], needsExactSpelling: stopwords.has(name) };
+        entries.set(key, entry);
+      }
+      entry.candidates.push(candidate);
+    };
+    const municipalityCounty = new Map(this.municipalities.map((m) => [m.code, m.countyCode]));
+
+    for (const c of this.counties) {
+      for (const name of [c.name, c.shortName, `${c.shortName} län`, `${c.shortName}s län`, `${c.shortName} county`, `region ${c.shortName}`]) {
+        add(name, { countyCode: c.code, municipalityCode: null, rank: RANK_COUNTY });
+      }
+    }
+    for (const m of this.municipalities) {
+      add(m.name, { countyCode: m.countyCode, municipalityCode: m.code, rank: RANK_MUNICIPALITY });
+      add(`${m.name} kommun`, { countyCode: m.countyCode, municipalityCode: m.code, rank: RANK_MUNICIPALITY });
+    }
+    for (const a of readPlaceAliases()) {
+      add(a.name, { countyCode: a.county, municipalityCode: a.municipality ?? null, rank: a.county ? RANK_ALIAS : RANK_COUNTY });
+    }
+    for (const l of readLocalities()) {
+      const countyCode = municipalityCounty.get(l.municipalityCode) ?? null;
+      const candidate = { countyCode, municipalityCode: l.municipalityCode, rank: RANK_LOCALITY };
+      add(l.name, candidate);
+      // "Sundsvall och Timrå", "Skanör med Falsterbo", "Floda / Dala-Floda": each part is a name too.
+      const parts = l.name.split(/\s+och\s+|\s+med\s+|\s*\/\s*|,\s*/).map((p) => p.trim()).filter(Boolean);
+      if (parts.length > 1) for (const part of parts) add(part, candidate);
+    }
+
+    const patterns: Pattern<PlaceEntry>[] = [];
+    for (const [key, entry] of entries) {
+      patterns.push({ text: key, mode: 'exact', value: entry });
+      if (key.length >= 4 && !key.endsWith('s') && !entry.needsExactSpelling) {
+        for (const ending of INFLECTIONS) patterns.push({ text: key + ending, mode: 'exact', value: entry });
+      }
+    }
+    return patterns;
+  }
+
+  county(code: string): County | undefined {
+    return this.countyByKey.get(fold(code));
+  }
+
+  /** The county named by a form's `county` field: "SE-M", "12", "Skåne", "skane lan" … */
+  resolveCountyInput(input: string): County | undefined {
+    return this.countyByKey.get(fold(input));
+  }
+
+  /** The municipality named by a form's `municipality` field: "Lund", "1281", "Lunds kommun". */
+  resolveMunicipalityInput(input: string): Municipality | undefined {
+    const key = fold(input);
+    return this.municipalityByKey.get(key) ?? this.municipalityByKey.get(key.replace(/s kommun$/, ''));
+  }
+
+  /** Finds where the company is from place names in free text, leaving ambiguous names undecided. */
+  detect(text: string): PlaceDetection {
+    const { folded, original } = foldWithMap(text);
+    const matches = this.matcher.findAll(folded);
+    // Longest match wins where matches overlap ("Upplands Väsby" over "Väsby").
+    matches.sort((a, b) => a.start - b.start || b.end - a.end);
+    const chosen: typeof matches = [];
+    let coveredTo = -1;
+    for (const m of matches) {
+      if (m.start < coveredTo) continue;
+      chosen.push(m);
+      coveredTo = m.end;
+    }
+
+    interface Found { name: string; counties: Set<string | null>; municipality: string | null; rank: number; cued: boolean }
+    const found: Found[] = [];
+    for (const m of chosen) {
+      const entry = m.pattern.value;
+      const written = original(m.start, m.end);
+      const previousWord = folded.slice(0, Math.max(0, m.start - 1)).split(' ').pop() ?? '';
+      const cued = LOCATION_CUES.has(previousWord);
+      // Names that are also ordinary words count only after a location word, or spelt as the place
+      // (capital, diacritics) when long enough not to be a pronoun ("Vi").
+      if (entry.needsExactSpelling && !cued && (written !== entry.name || written.length < 4)) continue;
+      const bestRank = Math.min(...entry.candidates.map((c) => c.rank));
+      const best = entry.candidates.filter((c) => c.rank === bestRank);
+      const counties = new Set(best.map((c) => c.countyCode));
+      const municipalities = new Set(best.map((c) => c.municipalityCode));
+      found.push({
+        name: written,
+        counties,
+        municipality: municipalities.size === 1 ? [...municipalities][0]! : null,
+        rank: bestRank,
+        cued,
+      });
+    }
+
+    // Names introduced as the company's location ("i Växjö", "based in Mora") outrank passing mentions.
+    const considered = found.some((f) => f.cued) ? found.filter((f) => f.cued) : found;
+    const isDecisive = (f: Found) => f.counties.size === 1 && !f.counties.has(null);
+    const decisive = considered.filter(isDecisive);
+    const ambiguous = found.filter((f) => !isDecisive(f)).map((f) => f.name);
+    const countyCodes = new Set(decisive.map((f) => [...f.counties][0]!));
+    if (countyCodes.size !== 1) {
+      // No name, or names in different counties: undecided, never a guess.
+      const conflicting = countyCodes.size > 1 ? decisive.map((f) => f.name) : [];
+      return { countyCode: null, municipalityCode: null, evidence: [], ambiguous: [...ambiguous, ...conflicting] };
+    }
+    const municipalityCodes = new Set(decisive.map((f) => f.municipality).filter((m): m is string => m !== null));
+    return {
+      countyCode: [...countyCodes][0]!,
+      municipalityCode: municipalityCodes.size === 1 ? [...municipalityCodes][0]! : null,
+      evidence: [...new Set(decisive.map((f) => f.name))],
+      ambiguous,
+    };
+  }
+}
+
+/**
+ * Folds text like fold() but remembers, for each folded character, where it came from, so that a
+ * match can be checked against the spelling the company actually used ("Vara" the town, "våra" the word).
+ */
+export function foldWithMap(text: string): { folded: string; original: (start: number, end: number) => string } {
+  let folded = '';
+  const map: number[] = [];
+  let pendingSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const base = text[i]!.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    for (const ch of base) {
+      if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+        if (pendingSpace && folded.length > 0) { folded += ' '; map.push(i); }
+        pendingSpace = false;
+        folded += ch;
+        map.push(i);
+      } else pendingSpace = true;
+    }
+  }
+  return {
+    folded,
+    original: (start, end) => text.slice(map[start]!, map[end - 1]! + 1),
+  };
+}

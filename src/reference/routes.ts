@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses } from '../shared/problems.js';
+import { actorSchema, countyDetailSchema, countySchema, countyServicesSchema, topicSchema } from './schemas.js';
+import type { ReferenceService } from './service.js';
+
+/** Read-only reference data for forms and regional pages. */
+export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceService }> = async (app, { reference }) => {
+  const countyParams = z.object({ code: z.string().min(1).max(40).describe('SE-M, 12 or Skåne') });
+
+  app.get('/v1/counties', {
+    schema: {
+      operationId: 'listCounties', tags: ['reference'], summary: 'The 21 counties',
+      response: { 200: z.object({ items: z.array(countySchema) }) },
+    },
+    handler: async () => ({ items: reference.places.counties.map(({ code, scbCode, name }) => ({ code, scbCode, name })) }),
+  });
+
+  app.get('/v1/counties/:code', {
+    schema: {
+      operationId: 'getCounty', tags: ['reference'], summary: 'One county, its municipalities and the actors present',
+      params: countyParams,
+      response: { 200: countyDetailSchema, ...problemResponses(400, 404) },
+    },
+    handler: async (request) => {
+      const county = reference.requireCounty(request.params.code);
+      const actors = reference.actors()
+        .filter((a) => a.active)
+        .flatMap((a) => reference.presenceOf(a.id).filter((p) => p.countyCode === county.code).map((p) => ({ id: a.id, name: a.name, kind: a.kind, office: p.office })));
+      return {
+        code: county.code, scbCode: county.scbCode, name: county.name,
+        municipalities: reference.places.municipalities.filter((m) => m.countyCode === county.code).map(({ code, name }) => ({ code, name })),
+        actors,
+      };
+    },
+  });
+
+  app.get('/v1/counties/:code/services', {
+    schema: {
+      operationId: 'getCountyServices', tags: ['reference'],
+      summary: 'Which actors serve which topics in a county',
+      description: 'For a regional page: every topic with all the actors in the county offering it, so the company can be told about all of them.',
+      params: countyParams,
+      response: { 200: countyServicesSchema, ...problemResponses(400, 404) },
+    },
+    handler: async (request) => {
+      const county = reference.requireCounty(request.params.code);
+      return {
+        county: { code: county.code, scbCode: county.scbCode, name: county.name },
+        services: reference.servicesIn(county.code).map(({ topic, actors }) => ({
+          topic: { id: topic.id, name: topic.name, nameSv: topic.nameSv },
+          actors: actors.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
+        })),
+      };
+    },
+  });
+
+  app.get('/v1/actors', {
+    schema: {
+      operationId: 'listActors', tags: ['reference'], summary: 'Actors and where they are present',
+      response: { 200: z.object({ items: z.array(actorSchema) }) },
+    },
+    handler: async () => ({
+      items: reference.actors().filter((a) => a.active).map((a) => ({
+        id: a.id, name: a.name, kind: a.kind, description: a.description, website: a.website,
+        counties: reference.presenceOf(a.id).map((p) => ({ code: p.countyCode, office: p.office })),
+      })),
+    }),
+  });
+
+  app.get('/v1/topics', {
+    schema: {
+      operationId: 'listTopics', tags: ['reference'], summary: 'The topic taxonomy and its routing knowledge',
+      response: { 200: z.object({ items: z.array(topicSchema) }) },
+    },
+    handler: async () => ({
+      items: reference.topics().map((t) => ({ id: t.id, name: t.name, nameSv: t.nameSv, description: t.description, actors: t.actors, terms: t.terms })),
+    }),
+  });
+};
