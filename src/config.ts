@@ -27,6 +27,8 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   /** Largest accepted request body, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** A case is at risk when less than this much deadline time is left (working time under `working-day`). */
+  AT_RISK_HOURS: z.coerce.number().min(0).max(24).default(4),
   /** Below this classifier confidence an inquiry goes to the county's triage queue instead of a guess. */
   TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
   /** Whether POST /v1/inquiries accepts anonymous posts from browsers (forms). */
