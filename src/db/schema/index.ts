@@ -1,2 +1,3 @@
 export * from './reference.js';
 export * from './inquiries.js';
+export * from './auth.js';
