@@ -1,3 +1,4 @@
 export * from './reference.js';
 export * from './inquiries.js';
 export * from './auth.js';
+export * from './stats.js';

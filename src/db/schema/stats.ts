@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { inquiries } from './inquiries.js';
+
+/**
+ * One narrow row per inquiry with exactly what the compliance statistics, the deadline sweeper and the
+ * metrics read, so that they aggregate over small rows with GROUP BY instead of parsing inquiries.
+ * Inserted with the inquiry (intake, import); kept current in the same transaction as the change by
+ * triggers on `inquiries` and `inquiry_events` (see the migration `case_facts_triggers`) and by the
+ * stats capability itself (feedback, escalations). Holds no personal data: the organisation number is
+ * only a keyed hash, used to count distinct companies.
+ */
+export const caseFacts = sqliteTable(
+  'case_facts',
+  {
+    inquiryId: text('inquiry_id').primaryKey().references(() => inquiries.id, { onDelete: 'restrict' }),
+    receivedAt: integer('received_at').notNull(),
+    /** Europe/Stockholm calendar date of arrival, YYYY-MM-DD; month YYYY-MM; ISO week YYYY-Www. */
+    localDate: text('local_date').notNull(),
+    localMonth: text('local_month').notNull(),
+    isoWeek: text('iso_week').notNull(),
+    countyCode: text('county_code'),
+    /** The actor first assigned: whose deadline it was. Null while in triage. */
+    firstActorId: text('first_actor_id'),
+    /** The actor assigned when first contact was recorded. */
+    firstContactActorId: text('first_contact_actor_id'),
+    topTopicId: text('top_topic_id'),
+    /** Keyed hash of the organisation number (48 bits), only to count distinct companies. */
+    orgKey: integer('org_key'),
+    deadlineAt: integer('deadline_at').notNull(),
+    /** When the case becomes at risk, under the at-risk window in force at arrival. */
+    atRiskAt: integer('at_risk_at').notNull(),
+    firstContactAt: integer('first_contact_at'),
+    closedAt: integer('closed_at'),
+    referrals: integer('referrals').notNull().default(0),
+    triaged: integer('triaged').notNull().default(0),
+    feedback: text('feedback', { enum: ['yes', 'partly', 'no'] }),
+    /** 0 none, 1 at-risk recorded, 2 breached recorded. */
+    escalated: integer('escalated').notNull().default(0),
+    imported: integer('imported').notNull().default(0),
+  },
+  (t) => [
+    index('case_facts_date_idx').on(t.localDate, t.countyCode),
+    index('case_facts_open_idx')
+      .on(t.atRiskAt, t.deadlineAt, t.escalated)
+      .where(sql`first_contact_at IS NULL AND closed_at IS NULL`),
+  ],
+);
+
+/** Escalations recorded by the sweeper: the primary key makes each one happen exactly once per case. */
+export const deadlineEscalations = sqliteTable(
+  'deadline_escalations',
+  {
+    inquiryId: text('inquiry_id').notNull().references(() => inquiries.id, { onDelete: 'restrict' }),
+    kind: text('kind', { enum: ['at-risk', 'breached'] }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.inquiryId, t.kind] })],
+);
+
+/** The company's one answer after closing. The comment is free text: kept here, never in the history. */
+export const caseFeedback = sqliteTable('case_feedback', {
+  inquiryId: text('inquiry_id').primaryKey().references(() => inquiries.id, { onDelete: 'restrict' }),
+  answer: text('answer', { enum: ['yes', 'partly', 'no'] }).notNull(),
+  comment: text('comment'),
+  at: integer('at').notNull(),
+});
+
+/** Historical cases imported from regions' spreadsheets, by their external id (idempotent import). */
+export const importedCases = sqliteTable('imported_cases', {
+  externalId: text('external_id').primaryKey(),
+  inquiryId: text('inquiry_id').notNull().unique().references(() => inquiries.id, { onDelete: 'restrict' }),
+  importedAt: integer('imported_at').notNull(),
+});
