@@ -1,11 +1,12 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import errors from './plugins/errors.js';
 import swagger from './plugins/swagger.js';
-import { genReqId, loggerOptions } from './plugins/logging.js';
+import { createLogger, genReqId } from './plugins/logging.js';
 import { healthRoutes } from './health/routes.js';
 import { Classifier } from './classification/classifier.js';
 import { loadKnowledge } from './classification/knowledge.js';
@@ -23,16 +24,14 @@ export interface AppDeps {
   config: Config;
   db: Db;
   clock?: Clock;
-  /** Overrides the logger (tests capture log lines with a stream). */
-  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** Overrides the logger (tests capture log lines through createLogger with a stream). */
+  logger?: Logger;
 }
 
 /** Builds the application: plugins and one registration per capability. Never listens, never reads process.env. */
 export async function buildApp({ config, db, clock = systemClock, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(logger && typeof logger === 'object' && 'child' in logger
-      ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
-      : { logger: (logger as FastifyServerOptions['logger']) ?? loggerOptions(config.LOG_LEVEL) }),
+    loggerInstance: (logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
     genReqId,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,

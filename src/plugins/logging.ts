@@ -1,5 +1,5 @@
-import type { FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Logger and request-id settings. Personal data never reaches the logs: request bodies are never
@@ -15,8 +15,9 @@ export const REDACT_PATHS = [
 
 const STATUS_TOKEN = /\/v1\/status\/[^/?]+/;
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return {
+/** The service's logger; tests pass a destination to capture the lines. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
@@ -27,6 +28,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Accepts a caller's X-Request-Id when it is sane, so one id follows a request across systems. */

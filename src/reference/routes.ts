@@ -11,7 +11,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/counties', {
     schema: {
       operationId: 'listCounties', tags: ['reference'], summary: 'The 21 counties',
-      response: { 200: z.object({ items: z.array(countySchema) }) },
+      response: { 200: z.object({ items: z.array(countySchema) }), ...problemResponses(500) },
     },
     handler: async () => ({ items: reference.places.counties.map(({ code, scbCode, name }) => ({ code, scbCode, name })) }),
   });
@@ -58,7 +58,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/actors', {
     schema: {
       operationId: 'listActors', tags: ['reference'], summary: 'Actors and where they are present',
-      response: { 200: z.object({ items: z.array(actorSchema) }) },
+      response: { 200: z.object({ items: z.array(actorSchema) }), ...problemResponses(500) },
     },
     handler: async () => ({
       items: reference.actors().filter((a) => a.active).map((a) => ({
@@ -71,7 +71,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/topics', {
     schema: {
       operationId: 'listTopics', tags: ['reference'], summary: 'The topic taxonomy and its routing knowledge',
-      response: { 200: z.object({ items: z.array(topicSchema) }) },
+      response: { 200: z.object({ items: z.array(topicSchema) }), ...problemResponses(500) },
     },
     handler: async () => ({
       items: reference.topics().map((t) => ({ id: t.id, name: t.name, nameSv: t.nameSv, description: t.description, actors: t.actors, terms: t.terms })),

@@ -1,0 +1,86 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, inquiry, type TestApp } from '../helpers/app.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/plugins/logging.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATABASE_PATH: './data/en-dorr-in.db', DEADLINE_POLICY: 'working-day' });
+  });
+
+  it('refuses a wrong value with a message naming each variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DEADLINE_POLICY: 'whenever', TRUSTED_FORM_ORIGINS: 'not a url' });
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/DEADLINE_POLICY/);
+    expect(message).toMatch(/TRUSTED_FORM_ORIGINS/);
+  });
+
+  it('parses the trusted form origins', () => {
+    expect(loadConfig({ TRUSTED_FORM_ORIGINS: 'https://region.se/form, https://verksamt.se' }).TRUSTED_FORM_ORIGINS).toEqual(['https://region.se', 'https://verksamt.se']);
+  });
+
+  it('the 24h policy from config is recorded with new inquiries', async () => {
+    const t = await buildTestApp({ DEADLINE_POLICY: '24h' });
+    t.clock.set('2026-11-27T14:00:00Z');
+    const body = (await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry() })).json();
+    expect(body).toMatchObject({ deadlinePolicy: '24h', deadlineAt: '2026-11-28T14:00:00.000Z' });
+    await t.close();
+  });
+});
+
+describe('health', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await buildTestApp(); });
+  afterAll(async () => { await t.close(); });
+
+  it('is live and ready while the database answers', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+  });
+
+  it('is not ready when the database is gone', async () => {
+    const other = await buildTestApp();
+    other.db.$client.close();
+    const res = await other.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    await other.app.close();
+  });
+
+  it('echoes a sane incoming request id and makes one otherwise', async () => {
+    const echoed = await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'abc-12345678' } });
+    expect(echoed.headers['x-request-id']).toBe('abc-12345678');
+    const made = await t.app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('logs', () => {
+  it('carry the request id and no personal data', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(chunk.toString()); done(); } });
+    const logger = createLogger('trace', sink);
+    const t = await buildTestApp({}, { logger });
+    const payload = inquiry({
+      company: { name: 'Hemliga Bolaget AB', orgNumber: '121212-1212' },
+      contact: { name: 'Greta Personsson', email: 'greta.personsson@example.se', phone: '+46 70 999 88 77' },
+      message: 'Vi behöver ett lån. Ring Greta på 070-999 88 77, personnummer 121212-1212.',
+    });
+    const created = await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload, headers: { 'x-request-id': 'trace-me-0001' } });
+    await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: { ...payload, consent: false } });
+    await t.app.inject({ method: 'GET', url: new URL(created.json().statusUrl).pathname });
+    await t.close();
+    const log = lines.join('');
+    expect(log).toContain('trace-me-0001');
+    for (const secret of ['Hemliga', 'Greta', 'Personsson', 'greta.personsson', '999 88 77', '121212', 'Vi behöver', created.json().statusUrl.split('/').pop()]) {
+      expect(log, secret).not.toContain(secret);
+    }
+  });
+});
