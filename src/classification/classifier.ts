@@ -31,6 +31,8 @@ export interface Classification {
 
 interface TermRef { group: string; weight: number; term: string }
 
+const NEUTRAL = '__neutral';
+
 /** Where confidence reaches one half. */
 const HALF_CONFIDENCE_SCORE = 3;
 /** Topics scoring below this are noise and not reported. */
@@ -53,6 +55,8 @@ export class Classifier {
   private readonly matcher: Matcher<TermRef>;
   private readonly names = new Map<string, string>();
   private readonly outOfScopeIds = new Set<string>();
+  private readonly acronyms: RegExp | null;
+  private readonly acronymMap: Record<string, string>;
 
   constructor(readonly knowledge: Knowledge) {
     const patterns: Pattern<TermRef>[] = [];
@@ -72,18 +76,31 @@ export class Classifier {
       this.outOfScopeIds.add(o.id);
       addGroup(o.id, o.terms);
     }
+    // Neutral phrases win every overlap (highest weight) and count for nothing.
+    for (const raw of knowledge.neutral?.phrases ?? []) {
+      const { text, mode } = parseTerm(raw);
+      if (text) patterns.push({ text, mode, value: { group: NEUTRAL, weight: Number.MAX_SAFE_INTEGER, term: text } });
+    }
     this.matcher = new Matcher(patterns);
+    this.acronymMap = knowledge.acronyms?.map ?? {};
+    const keys = Object.keys(this.acronymMap);
+    this.acronyms = keys.length > 0 ? new RegExp(String.raw`(?<![\p{L}\d])(${keys.join('|')})(?![\p{L}\d])`, 'gu') : null;
   }
 
   classify(text: string): Classification {
-    const folded = fold(text.replace(COUNTY_WORD, '$1 county'));
+    let prepared = text.replace(COUNTY_WORD, '$1 county');
+    if (this.acronyms) prepared = prepared.replace(this.acronyms, (a) => ` ${this.acronymMap[a]!} `);
+    const folded = fold(prepared);
     const matches = this.matcher.findAll(folded);
     // Strongest first, so that inside one word the best term of a group is the one that counts.
     matches.sort((a, b) => b.pattern.value.weight - a.pattern.value.weight || b.end - b.start - (a.end - a.start));
 
+    const neutralSpans: [number, number][] = [];
     const byGroup = new Map<string, { score: number; terms: Set<string>; words: Set<string>; spans: [number, number][] }>();
     for (const m of matches) {
       const { group, weight, term } = m.pattern.value;
+      if (group === NEUTRAL) { neutralSpans.push([m.start, m.end]); continue; }
+      if (neutralSpans.some(([s, e]) => m.start < e && s < m.end)) continue;
       let g = byGroup.get(group);
       if (!g) {
         g = { score: 0, terms: new Set(), words: new Set(), spans: [] };

@@ -24,6 +24,10 @@ export const knowledgeSchema = z.object({
     }),
   ),
   outOfScope: z.array(z.object({ id: z.string(), name: z.string(), terms: termsSchema })),
+  /** Phrases that count for no topic (actor names, look-alike phrases); whatever overlaps them is ignored. */
+  neutral: z.object({ $comment: z.string().optional(), phrases: z.array(z.string().min(1)) }).optional(),
+  /** Case-sensitive abbreviations rewritten before folding ("OSS" the VAT scheme, not "oss" = us). */
+  acronyms: z.object({ $comment: z.string().optional(), map: z.record(z.string().regex(/^[A-Z0-9]+$/), z.string().min(1)) }).optional(),
 });
 
 export type Knowledge = z.infer<typeof knowledgeSchema>;
