@@ -19,6 +19,13 @@ import { Router } from './routing/router.js';
 import { createIntakeService } from './intake/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { StatusLinks } from './intake/status-links.js';
+import auth from './auth/plugin.js';
+import { createApiKeyRepository } from './auth/repository.js';
+import { createApiKeyService } from './auth/service.js';
+import { apiKeyRoutes } from './auth/routes.js';
+import { createActorAdminRepository } from './admin/repository.js';
+import { createActorAdminService } from './admin/service.js';
+import { adminActorRoutes } from './admin/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -57,10 +64,15 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
 
+  const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
+
   await app.register(errors);
+  await app.register(auth, { apiKeys });
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  await app.register(intakeRoutes, { intake });
+  await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
+  await app.register(apiKeyRoutes, { apiKeys });
+  await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
   return app;
 }

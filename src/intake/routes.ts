@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../shared/problems.js';
 import { inquiryCreatedSchema, inquiryRequestSchema, statusViewSchema } from './schemas.js';
 import type { IntakeService } from './service.js';
+import { acceptRole, BEARER, BEARER_OR_ANONYMOUS, requireRole } from '../auth/plugin.js';
 
-export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService }> = async (app, { intake }) => {
+export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowAnonymous?: boolean }> = async (app, { intake, allowAnonymous = true }) => {
   app.post('/v1/inquiries', {
+    // ALLOW_ANONYMOUS_INTAKE=false: only form backends with an `intake` (or admin) key may post.
+    onRequest: allowAnonymous ? acceptRole('intake', 'admin') : requireRole('intake', 'admin'),
     schema: {
       operationId: 'createInquiry',
       tags: ['intake'],
@@ -18,11 +21,12 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService }> = as
       headers: z.object({
         'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional().describe('A unique key per inquiry, e.g. a UUID made by the form'),
       }),
+      security: allowAnonymous ? BEARER_OR_ANONYMOUS : BEARER,
       body: inquiryRequestSchema,
-      response: { 201: inquiryCreatedSchema, ...problemResponses(400, 413, 415, 422, 429, 500) },
+      response: { 201: inquiryCreatedSchema, ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500) },
     },
     handler: async (request, reply) => {
-      const { created, replayed } = intake.submit(request.body, {
+      const { created, replayed } = await intake.submit(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
         channel: 'api',
       });

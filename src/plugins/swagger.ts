@@ -20,7 +20,14 @@ export default fp(
           { name: 'intake', description: 'Inquiries from companies, and their private status link' },
           { name: 'reference', description: 'Counties, actors, topics and who serves what where' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'cases', description: "Caseworkers' and coordinators' work on inquiries: poll, claim, contact, refer, close" },
+          { name: 'admin', description: 'API keys, actors and their presence per county (admin keys)' },
         ],
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer edi_<id>_<secret>`' },
+          },
+        },
       },
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
