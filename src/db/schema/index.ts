@@ -2,3 +2,4 @@ export * from './reference.js';
 export * from './inquiries.js';
 export * from './auth.js';
 export * from './stats.js';
+export * from './cases.js';
