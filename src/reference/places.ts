@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fold, Matcher, type Pattern } from '../classification/text.js';
 import {
   readCounties, readLocalities, readMunicipalities, readPlaceAliases, readPlaceStopwords,
@@ -22,7 +25,18 @@ export interface PlaceDetection {
 }
 
 interface Candidate { countyCode: string | null; municipalityCode: string | null; rank: number }
-interface PlaceEntry { name: string; candidates: Candidate[]; needsExactSpelling: boolean }
+/**
+ * How strictly a name must appear to count: 'spelling' = written as the place or right after a location
+ * word (names that are also words); 'cue' = only right after a location word; 'person' = only right after
+ * a location word and not followed by a capitalised word (a surname); 'foreign' = never (covers its words).
+ */
+type Strictness = 'none' | 'spelling' | 'cue' | 'person' | 'foreign';
+interface PlaceEntry { name: string; candidates: Candidate[]; strictness: Strictness }
+
+interface PlaceIgnore { foreign: string[]; personNames: string[]; cueOnly: string[] }
+const IGNORE_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data', 'place-ignore.json');
+const STRICTNESS_ORDER: Strictness[] = ['none', 'spelling', 'cue', 'person', 'foreign'];
+const stricter = (a: Strictness, b: Strictness) => (STRICTNESS_ORDER.indexOf(a) >= STRICTNESS_ORDER.indexOf(b) ? a : b);
 
 // What a matched name is, from most to least specific to a county.
 const RANK_COUNTY = 0;
@@ -36,7 +50,11 @@ const LOCATION_CUES = new Set([
 ]);
 
 /** Swedish endings on a place name that still mean the place: genitive and common compounds. */
-const INFLECTIONS = ['s', 'baserad', 'baserat', 'baserade', 'sbaserad', 'sbaserat', 'sbaserade', 'omradet', 'somradet', 'trakten', 'strakten', 'regionen', 'sregionen', 'foretag', 'sforetag', 'kontoret', 'skontoret'];
+const INFLECTIONS = ['s', 'baserad', 'baserat', 'baserade', 'sbaserad', 'sbaserat', 'sbaserade', 'omradet', 'somradet', 'trakten', 'strakten', 'regionen', 'sregionen', 'foretag', 'sforetag', 'foretaget', 'sforetaget', 'kontoret', 'skontoret', 'bolag', 'sbolag', 'bo', 'bor', 'borna'];
+/** Compound endings that also follow a stem without its last vowel ("Skelleftebaserat", "Umebaserat"). */
+const COMPOUND_ENDINGS = ['baserad', 'baserat', 'baserade', 'omradet', 'trakten', 'regionen', 'foretag', 'foretaget', 'kontoret', 'bolag'];
+/** Location words, as written: any punctuation between the word and the name breaks the cue. */
+const CUE_GAP = /^\s+$/;
 
 export class Places {
   readonly counties: County[];
@@ -74,17 +92,25 @@ export class Places {
 
   private buildPatterns(): Pattern<PlaceEntry>[] {
     const stopwords = new Set(readPlaceStopwords());
+    const ignore = JSON.parse(fs.readFileSync(IGNORE_FILE, 'utf8')) as PlaceIgnore;
+    const strictnessOf = new Map<string, Strictness>();
+    for (const n of stopwords) strictnessOf.set(fold(n), 'spelling');
+    for (const n of ignore.cueOnly) strictnessOf.set(fold(n), stricter(strictnessOf.get(fold(n)) ?? 'none', 'cue'));
+    for (const n of ignore.personNames) strictnessOf.set(fold(n), stricter(strictnessOf.get(fold(n)) ?? 'none', 'person'));
+    for (const n of ignore.foreign) strictnessOf.set(fold(n), 'foreign');
     const entries = new Map<string, PlaceEntry>();
-    const add = (name: string, candidate: Candidate) => {
+    const add = (name: string, candidate: Candidate | null, minimum: Strictness = 'none') => {
       const key = fold(name);
       if (key.length < 2) return;
       let entry = entries.get(key);
       if (!entry) {
-        entry = { name, candidates: [], needsExactSpelling: stopwords.has(name) };
+        entry = { name, candidates: [], strictness: strictnessOf.get(key) ?? 'none' };
         entries.set(key, entry);
       }
-      entry.candidates.push(candidate);
+      entry.strictness = stricter(entry.strictness, minimum);
+      if (candidate) entry.candidates.push(candidate);
     };
+    for (const n of ignore.foreign) add(n, null, 'foreign');
     const municipalityCounty = new Map(this.municipalities.map((m) => [m.code, m.countyCode]));
 
     for (const c of this.counties) {
@@ -99,21 +125,29 @@ export class Places {
     for (const a of readPlaceAliases()) {
       add(a.name, { countyCode: a.county, municipalityCode: a.municipality ?? null, rank: a.county ? RANK_ALIAS : RANK_COUNTY });
     }
+    const parts: [string, Candidate][] = [];
     for (const l of readLocalities()) {
       const countyCode = municipalityCounty.get(l.municipalityCode) ?? null;
       const candidate = { countyCode, municipalityCode: l.municipalityCode, rank: RANK_LOCALITY };
       add(l.name, candidate);
       // "Sundsvall och Timrå", "Skanör med Falsterbo", "Floda / Dala-Floda": each part is a name too.
-      const parts = l.name.split(/\s+och\s+|\s+med\s+|\s*\/\s*|,\s*/).map((p) => p.trim()).filter(Boolean);
-      if (parts.length > 1) for (const part of parts) add(part, candidate);
+      const split = l.name.split(/\s+och\s+|\s+med\s+|\s*\/\s*|,\s*/).map((p) => p.trim()).filter(Boolean);
+      if (split.length > 1) for (const part of split) parts.push([part, candidate]);
     }
+    // A part that is no place of its own ("Se" in "Hillsta och Se") is a hamlet at most: it counts only
+    // after a location word. A part that is a place already (Mölnlycke, Älmhult) keeps its own rule.
+    for (const [part, candidate] of parts) add(part, candidate, entries.has(fold(part)) ? 'none' : 'cue');
 
     const patterns: Pattern<PlaceEntry>[] = [];
     for (const [key, entry] of entries) {
       patterns.push({ text: key, mode: 'exact', value: entry });
-      if (key.length >= 4 && !key.endsWith('s') && !entry.needsExactSpelling) {
-        for (const ending of INFLECTIONS) patterns.push({ text: key + ending, mode: 'exact', value: entry });
-      }
+      if (key.length < 4 || entry.strictness !== 'none') continue;
+      const forms = new Set<string>();
+      // "Hofors" + "företag", not "Hoforss": a name ending in s takes no genitive s.
+      for (const ending of INFLECTIONS) if (!(key.endsWith('s') && ending.startsWith('s'))) forms.add(key + ending);
+      // "Skellefteå" → "Skelleftebaserat", "Umeå" → "Umebaserat": the final vowel may drop in compounds.
+      if (/[aeiou]$/.test(key) && key.length >= 4) for (const ending of COMPOUND_ENDINGS) forms.add(key.slice(0, -1) + ending);
+      for (const form of forms) if (!entries.has(form)) patterns.push({ text: form, mode: 'exact', value: entry });
     }
     return patterns;
   }
@@ -135,7 +169,7 @@ export class Places {
 
   /** Finds where the company is from place names in free text, leaving ambiguous names undecided. */
   detect(text: string): PlaceDetection {
-    const { folded, original } = foldWithMap(text);
+    const { folded, original, offset } = foldWithMap(text);
     const matches = this.matcher.findAll(folded);
     // Longest match wins where matches overlap ("Upplands Väsby" over "Väsby").
     matches.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -152,11 +186,17 @@ export class Places {
     for (const m of chosen) {
       const entry = m.pattern.value;
       const written = original(m.start, m.end);
+      if (entry.strictness === 'foreign' || entry.candidates.length === 0) continue;
       const previousWord = folded.slice(0, Math.max(0, m.start - 1)).split(' ').pop() ?? '';
-      const cued = LOCATION_CUES.has(previousWord);
+      const previousEnd = m.start >= 2 ? offset(m.start - 2) + 1 : -1;
+      const cued = LOCATION_CUES.has(previousWord) && previousEnd >= 0 && CUE_GAP.test(text.slice(previousEnd, offset(m.start)));
+      // Spelt with letters the place does not have ("våra" is not Vara): another word.
+      if (addsDiacritics(written, entry.name)) continue;
       // Names that are also ordinary words count only after a location word, or spelt as the place
       // (capital, diacritics) when long enough not to be a pronoun ("Vi").
-      if (entry.needsExactSpelling && !cued && (written !== entry.name || written.length < 4)) continue;
+      if (entry.strictness === 'spelling' && !cued && (written !== entry.name || written.length < 4)) continue;
+      if ((entry.strictness === 'cue' || entry.strictness === 'person') && (!cued || !/^\p{Lu}/u.test(written))) continue;
+      if (entry.strictness === 'person' && /^\s+\p{Lu}/u.test(text.slice(offset(m.end - 1) + 1))) continue;
       const bestRank = Math.min(...entry.candidates.map((c) => c.rank));
       const best = entry.candidates.filter((c) => c.rank === bestRank);
       const counties = new Set(best.map((c) => c.countyCode));
@@ -171,9 +211,9 @@ export class Places {
     }
 
     // Names introduced as the company's location ("i Växjö", "based in Mora") outrank passing mentions.
-    const considered = found.some((f) => f.cued) ? found.filter((f) => f.cued) : found;
     const isDecisive = (f: Found) => f.counties.size === 1 && !f.counties.has(null);
-    const decisive = considered.filter(isDecisive);
+    const decisiveAll = found.filter(isDecisive);
+    const decisive = decisiveAll.some((f) => f.cued) ? decisiveAll.filter((f) => f.cued) : decisiveAll;
     const ambiguous = found.filter((f) => !isDecisive(f)).map((f) => f.name);
     const countyCodes = new Set(decisive.map((f) => [...f.counties][0]!));
     if (countyCodes.size !== 1) {
@@ -195,7 +235,7 @@ export class Places {
  * Folds text like fold() but remembers, for each folded character, where it came from, so that a
  * match can be checked against the spelling the company actually used ("Vara" the town, "våra" the word).
  */
-export function foldWithMap(text: string): { folded: string; original: (start: number, end: number) => string } {
+export function foldWithMap(text: string): { folded: string; original: (start: number, end: number) => string; offset: (index: number) => number } {
   let folded = '';
   const map: number[] = [];
   let pendingSpace = false;
@@ -213,5 +253,16 @@ export function foldWithMap(text: string): { folded: string; original: (start: n
   return {
     folded,
     original: (start, end) => text.slice(map[start]!, map[end - 1]! + 1),
+    offset: (index) => map[index]!,
   };
+}
+
+/** True when the text puts å/ä/ö/é where the place name has a plain letter ("våra" against Vara). */
+function addsDiacritics(written: string, name: string): boolean {
+  const w = written.toLowerCase();
+  const n = name.toLowerCase();
+  for (let i = 0; i < Math.min(w.length, n.length); i++) {
+    if ('åäöé'.includes(w[i]!) && !'åäöé'.includes(n[i]!)) return true;
+  }
+  return false;
 }
