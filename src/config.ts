@@ -30,11 +30,15 @@ export const configSchema = z.object({
   /** A case is at risk when less than this much deadline time is left (working time under `working-day`). */
   AT_RISK_HOURS: z.coerce.number().min(0).max(24).default(4),
   /** Below this classifier confidence an inquiry goes to the county's triage queue instead of a guess. */
-  TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.35),
+  TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.3),
   /** Whether POST /v1/inquiries accepts anonymous posts from browsers (forms). */
   ALLOW_ANONYMOUS_INTAKE: booleanFlag.default(true),
   /** Secret for the company's status links; when unset one is generated and kept in the database. */
   STATUS_LINK_SECRET: z.string().min(32).optional(),
+  /** The share of inquiries that should get first contact within the deadline (statistics' target). */
+  COMPLIANCE_TARGET: z.coerce.number().min(0).max(1).default(0.8),
+  /** How often the deadline sweeper records at-risk and breached cases, in milliseconds; 0 turns it off. Off in tests. */
+  DEADLINE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** Request timeout for slow clients, in milliseconds. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
 });

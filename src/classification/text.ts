@@ -70,8 +70,9 @@ export class Matcher<T> {
   private build(): void {
     const queue: number[] = [];
     for (const child of this.nodes[0]!.next.values()) queue.push(child);
-    while (queue.length > 0) {
-      const state = queue.shift()!;
+    // Breadth-first with a read index: Array.shift() would make building quadratic in the node count.
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head]!;
       const node = this.nodes[state]!;
       for (const [ch, child] of node.next) {
         queue.push(child);

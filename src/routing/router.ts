@@ -56,7 +56,7 @@ export class Router {
     const { classification, countyCode } = input;
     const top = classification.topics[0];
     const oos = classification.outOfScope;
-    if (oos && (!top || oos.rawScore >= top.rawScore)) {
+    if (oos && (!top || oos.rawScore > top.rawScore)) {
       return triage('out-of-scope', `Outside every actor's remit (${oos.name}); the county's export centre answers.`, null, []);
     }
     if (!top || classification.confidence < input.triageThreshold) {
