@@ -26,9 +26,12 @@ function holidaysOf(year: number): Map<string, string> {
 /** A calendar date in Stockholm, as YYYY-MM-DD. */
 export type LocalDate = string;
 
+// One formatter, reused: creating Intl formatters (or TZDates) per call dominated the intake path.
+// The sv-SE locale formats dates as YYYY-MM-DD.
+const localDateFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: STOCKHOLM, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function localDateOf(instantMs: number): LocalDate {
-  const d = new TZDate(instantMs, STOCKHOLM);
-  return formatLocalDate(d.getFullYear(), d.getMonth() + 1, d.getDate());
+  return localDateFormat.format(instantMs);
 }
 
 export function formatLocalDate(year: number, month: number, day: number): LocalDate {
@@ -36,9 +39,17 @@ export function formatLocalDate(year: number, month: number, day: number): Local
 }
 
 /** The instant a Stockholm calendar date begins (local midnight), in UTC milliseconds. */
+const startOfDateCache = new Map<LocalDate, number>();
+
 export function startOfLocalDate(date: LocalDate): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new TZDate(y, m - 1, d, STOCKHOLM).getTime();
+  let start = startOfDateCache.get(date);
+  if (start === undefined) {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    start = new TZDate(y, m - 1, d, STOCKHOLM).getTime();
+    if (startOfDateCache.size > 20_000) startOfDateCache.clear(); // bounded: ~55 years of dates
+    startOfDateCache.set(date, start);
+  }
+  return start;
 }
 
 /** The Stockholm calendar date after the given one. */

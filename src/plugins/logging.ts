@@ -10,7 +10,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie',
   'contact', 'contact.*', 'company.name', 'company.orgNumber', 'message', 'subject',
   'body', 'body.*', '*.contact', '*.contactName', '*.contactEmail', '*.contactPhone', '*.email', '*.phone',
-  '*.orgNumber', '*.companyName', '*.message', '*.subject', '*.personnummer',
+  '*.orgNumber', '*.companyName', 'inquiry.message', 'payload.message', '*.subject', '*.personnummer',
 ];
 
 const STATUS_TOKEN = /\/v1\/status\/[^/?]+/;
