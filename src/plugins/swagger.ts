@@ -20,6 +20,7 @@ export default fp(
           { name: 'intake', description: 'Inquiries from companies, and their private status link' },
           { name: 'reference', description: 'Counties, actors, topics and who serves what where' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'routing', description: 'Where an inquiry would go, before it is sent (nothing stored)' },
           { name: 'cases', description: "Caseworkers' and coordinators' work on inquiries: poll, claim, contact, refer, close" },
           { name: 'admin', description: 'API keys, actors and their presence per county (admin keys)' },
         ],
