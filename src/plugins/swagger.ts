@@ -23,6 +23,7 @@ export default fp(
           { name: 'routing', description: 'Where an inquiry would go, before it is sent (nothing stored)' },
           { name: 'cases', description: "Caseworkers' and coordinators' work on inquiries: poll, claim, contact, refer, close" },
           { name: 'admin', description: 'API keys, actors and their presence per county (admin keys)' },
+          { name: 'statistics', description: 'Compliance with the first-contact deadline and company follow-up, for analysts (no personal data)' },
         ],
         components: {
           securitySchemes: {
