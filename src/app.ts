@@ -20,9 +20,7 @@ import { createIntakeService } from './intake/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { StatusLinks } from './intake/status-links.js';
 import { routingRoutes } from './routing/routes.js';
-import { createCaseFacts } from './stats/facts.js';
-import { statsCapability } from './stats/plugin.js';
-import metrics from './metrics/plugin.js';
+import { routingRoutes } from './routing/routes.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
@@ -58,9 +56,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
-  const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
   const intake = createIntakeService({
-    db, reference, clock, afterInsert: caseFacts.recordInquiry,
+    db, reference, clock,
     classifier: new Classifier(knowledge),
     router: new Router(knowledge, reference),
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
@@ -72,15 +69,14 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
 
   await app.register(errors);
-  await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
   await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
   await app.register(routingRoutes, { intake, reference });
+  await app.register(routingRoutes, { intake, reference });
   await app.register(apiKeyRoutes, { apiKeys });
   await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
-  await app.register(statsCapability, { db, clock, config, reference, caseFacts });
   return app;
 }
