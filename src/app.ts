@@ -20,7 +20,6 @@ import { createIntakeService } from './intake/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { StatusLinks } from './intake/status-links.js';
 import { routingRoutes } from './routing/routes.js';
-import { routingRoutes } from './routing/routes.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
@@ -74,7 +73,6 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
   await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
-  await app.register(routingRoutes, { intake, reference });
   await app.register(routingRoutes, { intake, reference });
   await app.register(apiKeyRoutes, { apiKeys });
   await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
