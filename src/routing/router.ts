@@ -41,6 +41,8 @@ export interface RoutingDecision {
 const ALMI_MAX_EMPLOYEES = 250;
 /** SEK's export credits start at a few million USD; a smaller sum is for Almi, the bank or EKN. */
 const SEK_MIN_AMOUNT_SEK = 10_000_000;
+/** Almi's largest loans (green loans) go to about 20 MSEK; a deal far beyond that is for SEK, EKN and the bank. */
+const ALMI_MAX_AMOUNT_SEK = 50_000_000;
 /** A second topic this close to the top one is a second need: its actors become alternatives. */
 const SECONDARY_TOPIC_SHARE = 0.5;
 const MAX_ALTERNATIVES = 4;
@@ -81,7 +83,18 @@ export class Router {
       return usable;
     };
 
-    const candidates = candidatesFor(top.id);
+    let candidates = candidatesFor(top.id);
+    let outsideCounty = false;
+    if (candidates.length === 0 && countyCode !== null) {
+      // No office in the county: an office serving another county still beats a queue (actors serve
+      // companies from other counties; the export centre is told through the explanation).
+      const topic = this.topics.get(top.id)!;
+      const everywhere = this.directory.actorsIn(null);
+      candidates = [...topic.actors, ...(topic.fallbackActors ?? [])]
+        .flatMap((a) => (a === 'chamber' ? this.directory.chambersFor(null).slice(0, 1) : [a]))
+        .filter((a) => everywhere.has(a) && !excludedByConstraint.has(a));
+      outsideCounty = candidates.length > 0;
+    }
     if (candidates.length === 0) {
       return triage('no-actor-in-county', `No actor serving "${top.name}" is present in the county; the export centre routes it by hand.`, top.id, dedupe(excluded));
     }
@@ -97,7 +110,7 @@ export class Router {
       alternatives: dedupe(alternatives).filter((a) => a !== assigned).slice(0, MAX_ALTERNATIVES),
       topicId: top.id,
       triageReason: null,
-      explanation: `Top topic "${top.name}" (${top.matchedWords.join(', ')}); ${assigned} serves it${countyCode ? ` in ${countyCode}` : ''}.`,
+      explanation: `Top topic "${top.name}" (${top.matchedWords.join(', ')}); ${assigned} serves it${countyCode ? (outsideCounty ? ` from outside ${countyCode} (no office in the county)` : ` in ${countyCode}`) : ''}.`,
       excluded: dedupe(excluded),
     };
   }
@@ -112,6 +125,9 @@ export class Router {
     const amounts = amountsInSek(input.text);
     if (amounts.length > 0 && Math.max(...amounts) < SEK_MIN_AMOUNT_SEK) {
       out.set('sek', 'SEK finances large export credits, not sums of this size');
+    }
+    if (amounts.length > 0 && Math.max(...amounts) >= ALMI_MAX_AMOUNT_SEK && !out.has('almi')) {
+      out.set('almi', 'Almi lends far smaller sums than this deal; large export credits are for SEK, EKN and the bank');
     }
     return out;
   }
