@@ -19,6 +19,9 @@ import { Router } from './routing/router.js';
 import { createIntakeService } from './intake/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { StatusLinks } from './intake/status-links.js';
+import { createCaseFacts } from './stats/facts.js';
+import { statsCapability } from './stats/plugin.js';
+import metrics from './metrics/plugin.js';
 import { routingRoutes } from './routing/routes.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
@@ -55,8 +58,9 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
+  const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
   const intake = createIntakeService({
-    db, reference, clock,
+    db, reference, clock, afterInsert: caseFacts.recordInquiry,
     classifier: new Classifier(knowledge),
     router: new Router(knowledge, reference),
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
@@ -68,6 +72,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
 
   await app.register(errors);
+  await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
@@ -76,5 +81,6 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(routingRoutes, { intake, reference });
   await app.register(apiKeyRoutes, { apiKeys });
   await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
+  await app.register(statsCapability, { db, clock, config, reference, caseFacts });
   return app;
 }

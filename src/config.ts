@@ -39,6 +39,8 @@ export const configSchema = z.object({
   COMPLIANCE_TARGET: z.coerce.number().min(0).max(1).default(0.8),
   /** How often the deadline sweeper records at-risk and breached cases, in milliseconds; 0 turns it off. Off in tests. */
   DEADLINE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Largest accepted body of POST /v1/admin/import (NDJSON), in bytes; larger files go through the CLI. */
+  IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   /** Request timeout for slow clients, in milliseconds. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
 });

@@ -25,7 +25,8 @@ import { systemClock } from '../shared/clock.js';
 const USAGE = `Usage:
   npm run cli -- api-keys create --role <${ROLES.join('|')}> [--actor <id>] [--county <code>...] [--all-counties] --label <text>
   npm run cli -- api-keys list [--include-revoked]
-  npm run cli -- api-keys revoke <id>`;
+  npm run cli -- api-keys revoke <id>
+  npm run cli -- import <file.ndjson>`;
 
 class UsageError extends Error {}
 
@@ -111,7 +112,9 @@ export function run(argv: string[], out: (line: string) => void = console.log): 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  try {
+  // npm run cli -- import <file.ndjson>: historical cases (src/import/cli.ts), streamed, so asynchronous.
+  if (process.argv[2] === 'import') process.exitCode = await (await import('../import/cli.js')).runImportCli(process.argv.slice(3));
+  else try {
     run(process.argv.slice(2));
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseOrgNumber } from './org-number.js';
+import { followUpSchema } from '../stats/feedback.js';
 
 /**
  * The intake contract that regional forms are built against. Field names are fixed; unknown fields
@@ -81,5 +82,6 @@ export const statusViewSchema = z
     assignedActor: actorRefSchema.nullable(),
     alternatives: z.array(actorRefSchema),
     history: z.array(z.object({ type: z.string(), at: z.iso.datetime() })).describe('Milestones only: nothing written by caseworkers'),
+    followUp: followUpSchema,
   })
   .meta({ id: 'InquiryStatus' });

@@ -13,6 +13,7 @@ import { badRequest, notFound, ProblemError } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { StatusLinks } from './status-links.js';
 import { parseOrgNumber } from './org-number.js';
+import { followUpOf } from '../stats/feedback.js';
 import type { InquiryCreated, InquiryRequest } from './schemas.js';
 
 export interface IntakeDeps {
@@ -25,6 +26,8 @@ export interface IntakeDeps {
   deadlinePolicy: DeadlinePolicy;
   triageThreshold: number;
   publicBaseUrl: string;
+  /** Called in the insert transaction with the stored row (the statistics' per-case facts). */
+  afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
 }
 
 export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
@@ -154,6 +157,7 @@ export function createIntakeService(deps: IntakeDeps) {
             classification, confidence: classification.confidence, alternatives: decision.alternatives,
             triageReason: decision.triageReason, statusTokenHash: tokenHash,
           }).returning().get();
+          deps.afterInsert?.(tx, inserted);
 
           // The history: what arrived, where it is, what it is about, where it went, when it is due.
           appendEvent(tx, id, 'received', receivedAt, { by: 'company' }, {
@@ -214,6 +218,7 @@ export function createIntakeService(deps: IntakeDeps) {
         assignedActor: current ? { id: current.id, name: current.name, kind: current.kind } : null,
         alternatives: created.alternatives,
         history,
+        followUp: followUpOf(db, row, token),
       };
     },
   };

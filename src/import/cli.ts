@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config.js';
+import { migrateDatabase, openDatabase } from '../db/client.js';
+import { loadKnowledge } from '../classification/knowledge.js';
+import { Places } from '../reference/places.js';
+import { createReferenceRepository } from '../reference/repository.js';
+import { ReferenceService } from '../reference/service.js';
+import { seedReferenceData } from '../reference/seed.js';
+import { systemClock } from '../shared/clock.js';
+import { createCaseFacts } from '../stats/facts.js';
+import { createImportService } from './service.js';
+
+/**
+ * `npm run cli -- import <file.ndjson>` (or `tsx src/import/cli.ts <file>`): imports historical cases
+ * into the database of DATABASE_PATH, streaming the file line by line. Prints the report as JSON;
+ * exit code 0 when every line was imported or already there, 1 when some were rejected, 2 on usage errors.
+ */
+export async function runImportCli(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const file = args[0];
+  if (!file || !fs.existsSync(file)) {
+    process.stderr.write('usage: npm run cli -- import <file.ndjson>\n');
+    return 2;
+  }
+  const config = loadConfig();
+  const db = openDatabase(config.DATABASE_PATH);
+  try {
+    migrateDatabase(db);
+    const knowledge = loadKnowledge();
+    seedReferenceData(db, knowledge);
+    const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
+    const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
+    const run = createImportService({ db, reference, clock: systemClock, caseFacts, deadlinePolicy: config.DEADLINE_POLICY }).start();
+    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) run.add(line);
+    const report = run.finish();
+    out.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.failed > 0 ? 1 : 0;
+  } finally {
+    db.$client.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  process.exitCode = await runImportCli(process.argv.slice(2));
+}

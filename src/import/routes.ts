@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
+import { problemResponses } from '../shared/problems.js';
+import { importReportSchema } from './schemas.js';
+import type { ImportService } from './service.js';
+
+const NDJSON = 'application/x-ndjson';
+
+export const importRoutes: FastifyPluginAsyncZod<{ importer: ImportService; bodyLimit: number }> = async (app, { importer, bodyLimit }) => {
+  // Scoped to this plugin: only the import route takes NDJSON.
+  app.addContentTypeParser(NDJSON, { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+
+  app.post('/v1/admin/import', {
+    onRequest: requireRole('admin'),
+    bodyLimit,
+    schema: {
+      operationId: 'importCases',
+      tags: ['admin'],
+      summary: 'Import historical cases (NDJSON, one case per line)',
+      description:
+        'Body: `application/x-ndjson`, one JSON object per line (see the ImportLine schema): externalId, receivedAt, county, actor, topic, ' +
+        'orgNumber, deadlinePolicy, firstContactAt, firstContactActor, referrals, triaged, closedAt, outcome, feedback. ' +
+        'Idempotent by externalId: a line imported before is left as it was (`alreadyImported`). Every line is validated in full; ' +
+        'a rejected line is reported with its line number and reasons and nothing of it is imported, while the valid lines are. ' +
+        'Each imported case gets a history (`imported` event) and counts in the statistics. The same from the command line: ' +
+        '`npm run cli -- import <file.ndjson>`.',
+      security: BEARER,
+      consumes: [NDJSON],
+      body: z.string().describe('NDJSON: one ImportLine object per line'),
+      response: { 200: importReportSchema, ...problemResponses(400, 401, 403, 413, 415) },
+    },
+    handler: async (request) => {
+      const me = principalOf(request);
+      const report = importer.importText(request.body);
+      request.log.info({ keyId: me.keyId, lines: report.lines, imported: report.imported, alreadyImported: report.alreadyImported, failed: report.failed }, 'cases imported');
+      return report;
+    },
+  });
+};

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Db } from '../db/client.js';
+import type { ReferenceService } from '../reference/service.js';
+import type { Clock } from '../shared/clock.js';
+import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
+import { parseOrgNumber } from '../intake/org-number.js';
+import type { CaseFacts } from '../stats/facts.js';
+import { importLineSchema, type ImportLine, type ImportReport } from './schemas.js';
+
+/**
+ * Import of historical cases, one JSON object per line (NDJSON), idempotent by `externalId`.
+ * Every line is validated completely (shape, then county, actors and topic against the reference data)
+ * before anything of it is written; valid lines are written in transactions of `batchSize` with
+ * prepared statements, each line in its own savepoint, so a line is imported whole or not at all.
+ * Each imported case gets an inquiry row (placeholders instead of contact details, which a spreadsheet
+ * history does not need), its facts row and an `imported` event; an existing externalId is left as it was.
+ */
+export const MAX_REPORTED_ERRORS = 1000;
+
+const PLACEHOLDER = {
+  companyName: '(importerat ärende)', contactName: '(importerat ärende)', contactEmail: 'import@example.invalid',
+  message: 'Importerat från regionens tidigare ärendehantering.',
+};
+
+interface Prepared { line: number; value: ImportLine; countyCode: string; actor: string | null; firstContactActor: string | null; orgNumber: string | null }
+
+export interface ImportDeps { db: Db; reference: ReferenceService; clock: Clock; caseFacts: CaseFacts; deadlinePolicy: DeadlinePolicy; batchSize?: number }
+
+export function createImportService({ db, reference, clock, caseFacts, deadlinePolicy, batchSize = 1000 }: ImportDeps) {
+  const client: Database.Database = db.$client;
+  const topics = new Map(reference.topics().map((t) => [t.id, t]));
+  const statements = {
+    exists: client.prepare('SELECT 1 FROM imported_cases WHERE external_id = ?').pluck(),
+    inquiry: client.prepare(`INSERT INTO inquiries (
+        id, reference, received_at, updated_at, version, status, county_code, county_source, company_name, org_number,
+        org_number_is_personal, contact_name, contact_email, message, language, deadline_policy, deadline_at,
+        assigned_actor_id, first_assigned_actor_id, classification, confidence, alternatives, status_token_hash,
+        first_contact_at, closed_at)
+      VALUES (@id, @reference, @receivedAt, @updatedAt, 1, @status, @countyCode, 'county', @companyName, @orgNumber,
+        @orgNumberIsPersonal, @contactName, @contactEmail, @message, 'sv', @deadlinePolicy, @deadlineAt,
+        @assignedActorId, @firstAssignedActorId, @classification, 1, '[]', @statusTokenHash, @firstContactAt, @closedAt)`),
+    imported: client.prepare('INSERT INTO imported_cases (external_id, inquiry_id, imported_at) VALUES (?, ?, ?)'),
+    event: client.prepare("INSERT INTO inquiry_events (inquiry_id, type, at, by, by_role, data) VALUES (?, 'imported', ?, ?, 'admin', ?)"),
+    facts: client.prepare(`INSERT INTO case_facts (
+        inquiry_id, received_at, local_date, local_month, iso_week, county_code, first_actor_id, first_contact_actor_id,
+        top_topic_id, org_key, deadline_at, at_risk_at, first_contact_at, closed_at, referrals, triaged, feedback, escalated, imported)
+      VALUES (@inquiryId, @receivedAt, @localDate, @localMonth, @isoWeek, @countyCode, @firstActorId, @firstContactActorId,
+        @topTopicId, @orgKey, @deadlineAt, @atRiskAt, @firstContactAt, @closedAt, @referrals, @triaged, @feedback, 0, 1)`),
+  };
+
+  /** Validates one line completely; the reasons when it cannot be imported. */
+  function validate(text: string, line: number): { ok: true; value: Prepared } | { ok: false; externalId: string | null; errors: string[] } {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { ok: false, externalId: null, errors: ['Not valid JSON'] };
+    }
+    const externalId = json && typeof json === 'object' && typeof (json as { externalId?: unknown }).externalId === 'string' ? (json as { externalId: string }).externalId : null;
+    const parsed = importLineSchema.safeParse(json);
+    if (!parsed.success) {
+      return { ok: false, externalId, errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`) };
+    }
+    const v = parsed.data;
+    const errors: string[] = [];
+    const county = reference.places.resolveCountyInput(v.county);
+    if (!county) errors.push(`county: Unknown county "${v.county}"`);
+    if (v.actor && !reference.actor(v.actor)) errors.push(`actor: Unknown actor "${v.actor}"`);
+    if (v.firstContactActor && !reference.actor(v.firstContactActor)) errors.push(`firstContactActor: Unknown actor "${v.firstContactActor}"`);
+    if (v.topic && !topics.has(v.topic)) errors.push(`topic: Unknown topic "${v.topic}"`);
+    if (Date.parse(v.receivedAt) > clock()) errors.push('receivedAt: In the future');
+    if (errors.length > 0) return { ok: false, externalId: v.externalId, errors };
+    const actor = v.actor ?? null;
+    return {
+      ok: true,
+      value: {
+        line, value: v, countyCode: county!.code, actor,
+        firstContactActor: v.firstContactAt ? (v.firstContactActor ?? actor) : null,
+        orgNumber: v.orgNumber ? parseOrgNumber(v.orgNumber)!.normalized : null,
+      },
+    };
+  }
+
+  /** Writes one validated line; false when its externalId was imported before. Runs inside a transaction. */
+  function write(p: Prepared, now: number): boolean {
+    const v = p.value;
+    if (statements.exists.get(v.externalId) !== undefined) return false;
+    const id = randomUUID();
+    const receivedAt = Date.parse(v.receivedAt);
+    const policy = v.deadlinePolicy ?? deadlinePolicy;
+    const deadline = computeDeadline(policy, receivedAt);
+    const firstContactAt = v.firstContactAt ? Date.parse(v.firstContactAt) : null;
+    const closedAt = v.closedAt ? Date.parse(v.closedAt) : null;
+    const topic = v.topic ? topics.get(v.topic)! : null;
+    const org = v.orgNumber ? parseOrgNumber(v.orgNumber) : null;
+    const status = closedAt !== null ? 'closed' : firstContactAt !== null ? 'contacted' : p.actor ? 'assigned' : 'triage';
+    statements.inquiry.run({
+      id, reference: `IMP-${v.externalId}`, receivedAt, updatedAt: now, status, countyCode: p.countyCode,
+      ...PLACEHOLDER, orgNumber: p.orgNumber, orgNumberIsPersonal: org?.isPersonnummer ? 1 : 0,
+      deadlinePolicy: policy, deadlineAt: deadline.deadlineAt,
+      // After referrals the actor that has it is unknown to a spreadsheet: the one that made contact, else the first.
+      assignedActorId: p.firstContactActor ?? p.actor, firstAssignedActorId: p.actor,
+      classification: JSON.stringify({ topics: topic ? [{ id: topic.id, name: topic.name, score: 1, rawScore: 0, matchedWords: [] }] : [], confidence: 1, outOfScope: null }),
+      statusTokenHash: `imported:${id}`, firstContactAt, closedAt,
+    });
+    statements.imported.run(v.externalId, id, now);
+    statements.event.run(id, now, 'import', JSON.stringify({
+      externalId: v.externalId, receivedAt: v.receivedAt, policy, deadlineAt: new Date(deadline.deadlineAt).toISOString(),
+      skippedDays: deadline.skippedDays, firstContactAt: v.firstContactAt ?? null, firstContactActor: p.firstContactActor,
+      actor: p.actor, referrals: v.referrals, triaged: v.triaged || !p.actor, closedAt: v.closedAt ?? null,
+      outcome: v.outcome ?? null, feedback: v.feedback ?? null,
+    }));
+    statements.facts.run(caseFacts.values({
+      inquiryId: id, receivedAt, countyCode: p.countyCode, firstActorId: p.actor, topTopicId: topic?.id ?? null,
+      orgNumber: p.orgNumber, deadlinePolicy: policy, deadlineAt: deadline.deadlineAt,
+      firstContactAt, firstContactActorId: p.firstContactActor, closedAt, referrals: v.referrals,
+      triaged: v.triaged || !p.actor, feedback: v.feedback ?? null, imported: true,
+    }));
+    return true;
+  }
+
+  /** A streaming import: add lines as they are read, then finish. Memory stays at one batch. */
+  function start() {
+    const report: ImportReport = { lines: 0, imported: 0, alreadyImported: 0, failed: 0, errors: [] };
+    let lineNo = 0;
+    let pending: Prepared[] = [];
+    const fail = (line: number, externalId: string | null, errors: string[]) => {
+      report.failed++;
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, externalId, errors });
+    };
+    const flush = client.transaction((batch: Prepared[]) => {
+      const now = clock();
+      for (const p of batch) {
+        try {
+          // A savepoint per line: a line that fails while writing leaves nothing behind.
+          if (client.transaction(() => write(p, now))()) report.imported++;
+          else report.alreadyImported++;
+        } catch (error) {
+          fail(p.line, p.value.externalId, [`Could not be stored: ${(error as Error).message}`]);
+        }
+      }
+    });
+    return {
+      add(text: string): void {
+        lineNo++;
+        if (text.trim() === '') return;
+        report.lines++;
+        const result = validate(text, lineNo);
+        if (!result.ok) return fail(lineNo, result.externalId, result.errors);
+        pending.push(result.value);
+        if (pending.length >= batchSize) {
+          flush.immediate(pending);
+          pending = [];
+        }
+      },
+      finish(): ImportReport {
+        if (pending.length > 0) flush.immediate(pending);
+        pending = [];
+        return report;
+      },
+    };
+  }
+
+  return {
+    start,
+    /** Imports a whole NDJSON text. */
+    importText(text: string): ImportReport {
+      const run = start();
+      for (const line of text.split(/\r?\n/)) run.add(line);
+      return run.finish();
+    },
+  };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
