@@ -30,6 +30,9 @@ import { apiKeyRoutes } from './auth/routes.js';
 import { createActorAdminRepository } from './admin/repository.js';
 import { createActorAdminService } from './admin/service.js';
 import { adminActorRoutes } from './admin/routes.js';
+import { createCaseRepository } from './cases/repository.js';
+import { createCaseService } from './cases/service.js';
+import { caseRoutes } from './cases/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -81,6 +84,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(routingRoutes, { intake, reference });
   await app.register(apiKeyRoutes, { apiKeys });
   await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
+  await app.register(caseRoutes, { cases: createCaseService({ db, repository: createCaseRepository(db), reference, clock, atRiskMs: config.AT_RISK_HOURS * 3_600_000 }) });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });
   return app;
 }
