@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import type { Classification } from '../classification/classifier.js';
+import type { ReferenceService } from '../reference/service.js';
+import type { Principal } from '../auth/service.js';
+import { appendEvent, listEvents, type EventActor, type Tx } from '../history/events.js';
+import { deadlineState, type DeadlineState } from '../deadlines/state.js';
+import type { DeadlinePolicy } from '../deadlines/policy.js';
+import { maskPersonnummer } from '../intake/org-number.js';
+import { badRequest, notFound, ProblemError, unprocessable } from '../shared/problems.js';
+import type { Clock } from '../shared/clock.js';
+import { decodeCursor, encodeCursor, queryFingerprint, type CursorPosition } from './cursor.js';
+import { checkIfMatch } from './preconditions.js';
+import { sortKey, type CaseOrder, type CaseRepository, type CaseRow, type CaseScope, type CaseSummaryRow, type ListFilter } from './repository.js';
+import { actionsFrom, invalidTransition, transition, type CaseAction, type CaseStatus } from './state-machine.js';
+import type { CloseOutcome, ContactChannel, ListCasesQuery } from './schemas.js';
+
+export interface CaseServiceDeps {
+  db: Db;
+  repository: CaseRepository;
+  reference: ReferenceService;
+  clock: Clock;
+  /** The at-risk window (AT_RISK_HOURS) in milliseconds. */
+  atRiskMs: number;
+}
+
+export type ActionInput =
+  | { action: 'claim' }
+  | { action: 'release' }
+  | { action: 'first-contact'; channel: ContactChannel; at?: number | undefined; note?: string | undefined }
+  | { action: 'refer'; toActor: string; reason: string }
+  | { action: 'note'; text: string }
+  | { action: 'close'; outcome: CloseOutcome; note?: string | undefined }
+  | { action: 'assign'; actor: string; note?: string | undefined };
+
+/** A client clock a little ahead of ours is not "the future": contact times up to this far ahead count as now. */
+const CLOCK_SKEW_MS = 60_000;
+/** Closing as helped or referred-outside says the company was reached: first contact must be recorded. */
+const OUTCOMES_NEEDING_CONTACT: ReadonlySet<CloseOutcome> = new Set(['helped', 'referred-outside']);
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const NOT_FOUND = 'No case with this id.';
+
+/**
+ * Cases: inquiries as the people who work them see them. Every read and action is scoped to the caller
+ * (a caseworker sees its actor's cases, a coordinator its counties'); a case outside the scope is "not
+ * found", never "forbidden", so its existence does not leak. Every action runs in one immediate write
+ * transaction: the scoped read, the If-Match check, the state machine, the row update (version and
+ * updatedAt) and the event naming the key and its role.
+ */
+export function createCaseService({ db, repository, reference, clock, atRiskMs }: CaseServiceDeps) {
+  function scopeOf(p: Principal): CaseScope {
+    if (p.role === 'caseworker' && p.actorId) return { kind: 'actor', actorId: p.actorId, counties: p.counties };
+    if (p.role === 'coordinator') return { kind: 'counties', counties: p.counties };
+    throw new ProblemError(403, 'forbidden', 'Not allowed', 'Cases are for caseworker and coordinator keys.');
+  }
+
+  const actorRef = (id: string | null) => {
+    if (!id) return null;
+    const a = reference.actor(id);
+    return a ? { id: a.id, name: a.name, kind: a.kind } : { id, name: id, kind: 'public' as const };
+  };
+
+  const stateOf = (row: Pick<CaseSummaryRow, 'deadlinePolicy' | 'deadlineAt' | 'firstContactAt'>, now: number): DeadlineState =>
+    deadlineState({ policy: row.deadlinePolicy as DeadlinePolicy, deadlineAt: row.deadlineAt, firstContactAt: row.firstContactAt }, now, atRiskMs);
+
+  function summary(row: CaseSummaryRow, now: number) {
+    const classification = row.classification as Classification;
+    return {
+      id: row.id,
+      reference: row.reference,
+      status: row.status as CaseStatus,
+      version: row.version,
+      receivedAt: iso(row.receivedAt),
+      updatedAt: iso(row.updatedAt),
+      county: reference.countyRef(row.countyCode),
+      companyName: row.companyName,
+      topics: classification.topics.map((t) => ({ id: t.id, name: t.name })),
+      assignedActor: actorRef(row.assignedActorId),
+      claimedBy: row.claimedByKeyId ? { keyId: row.claimedByKeyId, label: row.claimLabel ?? row.claimedByKeyId, at: iso(row.claimedAt ?? row.updatedAt) } : null,
+      deadline: {
+        dueAt: iso(row.deadlineAt), policy: row.deadlinePolicy as DeadlinePolicy,
+        state: stateOf(row, now), firstContactAt: isoOrNull(row.firstContactAt),
+      },
+      triageReason: row.triageReason,
+      closedAt: isoOrNull(row.closedAt),
+      outcome: row.outcome as CloseOutcome | null,
+    };
+  }
+
+  /** The key holding the claim, unless it was revoked (then the case is free to take over). */
+  const activeHolder = (row: CaseRow) => (row.claimedByKeyId && row.claimRevokedAt === null ? row.claimedByKeyId : null);
+
+  /** Who holds the case, beyond what the table says; throws 409 with the reason. */
+  function checkHolder(action: CaseAction, row: CaseRow, p: Principal): void {
+    if (p.role !== 'caseworker') return;
+    const holder = activeHolder(row);
+    const heldBy = `"${row.claimLabel ?? row.claimedByKeyId}"`;
+    if (action === 'claim') {
+      if (holder === p.keyId) throw invalidTransition('You have already claimed this case.');
+      if (holder) throw invalidTransition(`The case is claimed by ${heldBy}: they can release it, or a coordinator can reassign it.`);
+    } else if (action === 'release') {
+      if (!row.claimedByKeyId) throw invalidTransition('The case is not claimed, so there is nothing to release.');
+      if (holder && holder !== p.keyId) throw invalidTransition(`The case is claimed by ${heldBy}: only they can release it.`);
+    } else if (action !== 'note' && holder && holder !== p.keyId) {
+      throw invalidTransition(`The case is claimed by ${heldBy}: they can release it, or a coordinator can reassign it.`);
+    }
+  }
+
+  function allowedActions(row: CaseRow, p: Principal): CaseAction[] {
+    return actionsFrom(row.status as CaseStatus, p.role).filter((a) => {
+      try {
+        checkHolder(a, row, p);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  function detail(row: CaseRow, p: Principal, now: number) {
+    const classification = row.classification as Classification;
+    const n = row.orgNumber;
+    // A sole trader's number is the owner's personnummer: in full only for the actor working the case.
+    const fullNumber = p.role === 'caseworker' && p.actorId === row.assignedActorId;
+    const orgNumber = n === null ? null : row.orgNumberIsPersonal && !fullNumber ? maskPersonnummer(n) : `${n.slice(0, 6)}-${n.slice(6)}`;
+    const municipality = row.municipalityCode ? reference.places.resolveMunicipalityInput(row.municipalityCode) : undefined;
+    return {
+      ...summary(row, now),
+      company: { name: row.companyName, orgNumber, orgNumberIsPersonal: row.orgNumberIsPersonal, employees: row.employees },
+      contact: { name: row.contactName, email: row.contactEmail, phone: row.contactPhone },
+      subject: row.subject,
+      message: row.message,
+      language: row.language,
+      municipality: municipality ? { code: municipality.code, name: municipality.name } : null,
+      classification: {
+        confidence: classification.confidence,
+        topics: classification.topics.map((t) => ({ id: t.id, name: t.name, score: t.score, matchedWords: t.matchedWords })),
+        outOfScope: classification.outOfScope
+          ? { id: classification.outOfScope.id, name: classification.outOfScope.name, matchedWords: classification.outOfScope.matchedWords }
+          : null,
+      },
+      alternatives: (row.alternatives as string[]).map((id) => actorRef(id)!),
+      firstAssignedActor: actorRef(row.firstAssignedActorId),
+      actions: allowedActions(row, p),
+    };
+  }
+
+  function requireCase(id: string, scope: CaseScope, tx?: Tx): CaseRow {
+    const row = repository.find(id, scope, tx);
+    if (!row) throw notFound(NOT_FOUND);
+    return row;
+  }
+
+  function resolveCounties(inputs: string[] | undefined): string[] | undefined {
+    if (!inputs?.length) return undefined;
+    const invalid = inputs.filter((c) => !reference.places.resolveCountyInput(c));
+    if (invalid.length) throw badRequest(`query.county: unknown county ${invalid.map((c) => `"${c}"`).join(', ')}`, invalid.map(() => ({ name: 'query.county', reason: 'Unknown county: use SE-M, 12 or Skåne' })));
+    return [...new Set(inputs.map((c) => reference.places.resolveCountyInput(c)!.code))].sort();
+  }
+
+  function checkTopics(topics: string[] | undefined): string[] | undefined {
+    if (!topics?.length) return undefined;
+    const known = new Set(reference.topics().map((t) => t.id));
+    const unknown = topics.filter((t) => !known.has(t));
+    if (unknown.length) throw badRequest(`query.topic: unknown topic ${unknown.map((t) => `"${t}"`).join(', ')}: see /v1/topics`, [{ name: 'query.topic', reason: 'Unknown topic id' }]);
+    return [...new Set(topics)].sort();
+  }
+
+  /** Keyset paging; with a deadline-state filter the exact state is checked here and batches continue until the page is full. */
+  function page(filter: ListFilter, order: CaseOrder, after: CursorPosition | undefined, limit: number, fingerprint: string, now: number, accept?: (row: CaseSummaryRow) => boolean) {
+    const batch = accept ? Math.max(limit * 2, 50) : limit + 1;
+    const found: CaseSummaryRow[] = [];
+    let position = after;
+    for (;;) {
+      const rows = repository.list(filter, order, position, batch);
+      for (const row of rows) {
+        if (accept && !accept(row)) continue;
+        found.push(row);
+        if (found.length > limit) break;
+      }
+      if (found.length > limit || rows.length < batch) break;
+      position = sortKey(order, rows[rows.length - 1]!);
+    }
+    const items = found.slice(0, limit);
+    const nextCursor = found.length > limit ? encodeCursor(sortKey(order, items[items.length - 1]!), fingerprint) : null;
+    return { items: items.map((r) => summary(r, now)), nextCursor };
+  }
+
+  /** Checks that an actor can take a case: it exists, is active and serves the case's county. */
+  function checkReceivingActor(actorId: string, row: CaseRow, field: string) {
+    const actor = reference.actor(actorId);
+    if (!actor) throw unprocessable('unknown-actor', 'Unknown actor', `${field}: there is no actor "${actorId}" (see /v1/actors).`);
+    if (!actor.active) throw unprocessable('inactive-actor', 'Inactive actor', `${field}: ${actor.name} no longer takes inquiries.`);
+    if (row.countyCode && !reference.presenceOf(actor.id).some((p) => p.countyCode === row.countyCode)) {
+      throw unprocessable('actor-not-in-county', 'The actor does not serve this county',
+        `${field}: ${actor.name} has no presence in ${reference.countyRef(row.countyCode)?.name ?? row.countyCode}.`);
+    }
+    return actor;
+  }
+
+  function addNote(tx: Tx, row: CaseRow, p: Principal, kind: string, text: string | undefined, at: number): string | undefined {
+    if (text === undefined) return undefined;
+    const id = randomUUID();
+    repository.insertNote(tx, { id, inquiryId: row.id, kind, text, authorKeyId: p.keyId, authorRole: p.role, createdAt: at });
+    return id;
+  }
+
+  /** Carries out an action in one write transaction; returns the case id. */
+  function apply(p: Principal, id: string, input: ActionInput, ifMatch: string | undefined): void {
+    const scope = scopeOf(p);
+    db.transaction((tx) => {
+      const now = clock();
+      const row = requireCase(id, scope, tx);
+      checkIfMatch(ifMatch, row.version);
+      const next = transition(row.status as CaseStatus, input.action, p.role);
+      checkHolder(input.action, row, p);
+
+      const by: EventActor = { by: p.keyId, byRole: p.role };
+      // Never backwards, so a poller's updatedSince cannot miss this change.
+      const updatedAt = Math.max(now, row.updatedAt);
+      const update = (set: Parameters<CaseRepository['update']>[3]) => {
+        if (!repository.update(tx, row.id, row.version, set)) {
+          throw new ProblemError(412, 'precondition-failed', 'The case has changed', 'The case changed while this action ran: read it again and retry.');
+        }
+      };
+
+      switch (input.action) {
+        case 'claim': {
+          repository.setClaim(tx, row.id, p.keyId, now);
+          update({ status: next, updatedAt });
+          appendEvent(tx, row.id, 'claimed', now, by, {
+            actorId: row.assignedActorId, ...(row.claimedByKeyId ? { takenOverFrom: row.claimedByKeyId } : {}),
+          });
+          break;
+        }
+        case 'release': {
+          repository.setClaim(tx, row.id, null, null);
+          update({ status: next, updatedAt });
+          appendEvent(tx, row.id, 'released', now, by, { actorId: row.assignedActorId, heldBy: row.claimedByKeyId });
+          break;
+        }
+        case 'first-contact': {
+          let at = input.at ?? now;
+          if (at > now + CLOCK_SKEW_MS) throw badRequest('body.at: the contact cannot be in the future', [{ name: 'body.at', reason: 'In the future' }]);
+          at = Math.min(at, now);
+          if (at < row.receivedAt) {
+            throw badRequest(`body.at: the contact cannot be before the inquiry arrived (${iso(row.receivedAt)})`, [{ name: 'body.at', reason: 'Before the inquiry arrived' }]);
+          }
+          // Only the company's first contact with the service stops the clock; later ones (after a referral) are recorded, not counted.
+          const counted = row.firstContactAt === null;
+          const noteId = addNote(tx, row, p, 'first-contact', input.note, now);
+          if (p.role === 'caseworker' && !activeHolder(row)) repository.setClaim(tx, row.id, p.keyId, now);
+          update({ status: next, updatedAt, ...(counted ? { firstContactAt: at } : {}) });
+          appendEvent(tx, row.id, 'first-contact', at, by, {
+            actorId: row.assignedActorId, channel: input.channel, counted, recordedAt: iso(now), ...(noteId ? { noteId } : {}),
+          });
+          break;
+        }
+        case 'refer': {
+          const to = checkReceivingActor(input.toActor, row, 'body.toActor');
+          if (to.id === row.assignedActorId) throw unprocessable('same-actor', 'Referral to the same actor', 'body.toActor: the case is already with this actor.');
+          const noteId = addNote(tx, row, p, 'referral', input.reason, now)!;
+          repository.setClaim(tx, row.id, null, null);
+          // The deadline stays: the clock runs from the company's first contact with the service.
+          update({ status: next, updatedAt, assignedActorId: to.id });
+          appendEvent(tx, row.id, 'referred', now, by, {
+            from: row.assignedActorId, to: to.id, contacted: row.firstContactAt !== null, noteId,
+          });
+          break;
+        }
+        case 'note': {
+          const noteId = addNote(tx, row, p, 'note', input.text, now)!;
+          update({ updatedAt });
+          appendEvent(tx, row.id, 'note-added', now, by, { noteId });
+          break;
+        }
+        case 'close': {
+          if (OUTCOMES_NEEDING_CONTACT.has(input.outcome) && row.firstContactAt === null) {
+            throw new ProblemError(409, 'contact-required', 'Record first contact first',
+              `Closing as ${input.outcome} means the company was reached: record first contact before closing.`);
+          }
+          const noteId = addNote(tx, row, p, 'close', input.note, now);
+          repository.setOutcome(tx, row.id, input.outcome);
+          update({ status: next, updatedAt, closedAt: now });
+          appendEvent(tx, row.id, 'closed', now, by, { outcome: input.outcome, actorId: row.assignedActorId, ...(noteId ? { noteId } : {}) });
+          break;
+        }
+        case 'assign': {
+          const to = checkReceivingActor(input.actor, row, 'body.actor');
+          if (to.id === row.assignedActorId && row.status === 'assigned' && !row.claimedByKeyId) {
+            throw invalidTransition(`The case is already assigned to ${to.name} and nobody has claimed it.`);
+          }
+          const noteId = addNote(tx, row, p, 'assignment', input.note, now);
+          repository.setClaim(tx, row.id, null, null);
+          update({ status: next, updatedAt, assignedActorId: to.id, firstAssignedActorId: row.firstAssignedActorId ?? to.id });
+          appendEvent(tx, row.id, 'assigned', now, by, {
+            from: row.assignedActorId, to: to.id, ...(row.claimedByKeyId ? { unclaimed: row.claimedByKeyId } : {}), ...(noteId ? { noteId } : {}),
+          });
+          break;
+        }
+      }
+    }, { behavior: 'immediate' });
+  }
+
+  return {
+    scopeOf,
+
+    /** The caller's cases, filtered and paged. */
+    list(p: Principal, q: ListCasesQuery) {
+      const scope = scopeOf(p);
+      const now = clock();
+      const order: CaseOrder = q.order ?? (q.updatedSince !== undefined ? 'updated' : 'deadline-desc');
+      const counties = resolveCounties(q.county);
+      const topics = checkTopics(q.topic);
+      const statuses = q.status?.length ? [...new Set(q.status)].sort() : undefined;
+      const states = q.deadlineState?.length ? [...new Set(q.deadlineState)].sort() : undefined;
+      const fingerprint = queryFingerprint(['cases', order, statuses, counties, topics, states, q.updatedSince]);
+      const after = q.cursor ? decodeCursor(q.cursor, fingerprint) : undefined;
+      const filter: ListFilter = {
+        scope, statuses, counties, topics, updatedSince: q.updatedSince,
+        deadlineStates: states ? { states, now, atRiskMs } : undefined,
+      };
+      const wanted = states ? new Set<DeadlineState>(states) : null;
+      return page(filter, order, after, q.limit, fingerprint, now, wanted ? (row) => wanted.has(stateOf(row, now)) : undefined);
+    },
+
+    /** A coordinator's queue: its counties' cases without an actor and those past their deadline without contact; most urgent first. */
+    triage(p: Principal, q: { county?: string[] | undefined; limit: number; cursor?: string | undefined }) {
+      const scope = scopeOf(p);
+      const now = clock();
+      const counties = resolveCounties(q.county);
+      const fingerprint = queryFingerprint(['triage', counties]);
+      const after = q.cursor ? decodeCursor(q.cursor, fingerprint) : undefined;
+      return page({ scope, counties, triageQueueAt: now }, 'deadline-asc', after, q.limit, fingerprint, now);
+    },
+
+    get(p: Principal, id: string) {
+      const row = requireCase(id, scopeOf(p));
+      return detail(row, p, clock());
+    },
+
+    /** The case's history, with the words written with each action (notes live outside the append-only history). */
+    events(p: Principal, id: string) {
+      requireCase(id, scopeOf(p));
+      const events = listEvents(db, id);
+      const notes = new Map(repository.notesOf(id).map((n) => [n.id, n]));
+      const labels = repository.keyLabels([...new Set(events.filter((e) => e.byRole !== null).map((e) => e.by))]);
+      return {
+        items: events.map((e) => {
+          const noteId = typeof e.data.noteId === 'string' ? e.data.noteId : null;
+          const note = noteId ? notes.get(noteId) : undefined;
+          return {
+            id: e.id, type: e.type, at: iso(e.at), by: e.by, byRole: e.byRole, byLabel: labels.get(e.by) ?? null, data: e.data,
+            note: note ? { id: note.id, kind: note.kind, text: note.erasedAt === null ? note.text : null } : null,
+          };
+        }),
+      };
+    },
+
+    /**
+     * Carries out an action and returns the case as the caller now sees it. After a referral the
+     * caller's access has ended, so it gets the summary only (no contact details).
+     */
+    act(p: Principal, id: string, input: ActionInput, ifMatch: string | undefined) {
+      apply(p, id, input, ifMatch);
+      const now = clock();
+      const row = repository.find(id, scopeOf(p));
+      if (row) return { visible: true as const, body: detail(row, p, now) };
+      const after = requireCase(id, { kind: 'counties', counties: null });
+      return { visible: false as const, body: summary(after, now) };
+    },
+  };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;
