@@ -4,7 +4,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import errors from './plugins/errors.js';
+import errors, { sendProblem } from './plugins/errors.js';
+import { problemType } from './shared/problems.js';
 import swagger from './plugins/swagger.js';
 import { createLogger, genReqId } from './plugins/logging.js';
 import { healthRoutes } from './health/routes.js';
@@ -19,10 +20,10 @@ import { Router } from './routing/router.js';
 import { createIntakeService } from './intake/service.js';
 import { intakeRoutes } from './intake/routes.js';
 import { StatusLinks } from './intake/status-links.js';
+import { routingRoutes } from './routing/routes.js';
 import { createCaseFacts } from './stats/facts.js';
 import { statsCapability } from './stats/plugin.js';
 import metrics from './metrics/plugin.js';
-import { routingRoutes } from './routing/routes.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
@@ -50,6 +51,11 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Errors the router raises before any handler (over-long path parameter, malformed URL) get the same problem+json.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      void sendProblem(request, reply, { type: problemType(status === 414 ? 'uri-too-long' : 'malformed-request'), title: status === 414 ? 'URI too long' : 'Malformed request', status, detail: error.message });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
