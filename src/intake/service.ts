@@ -1,17 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { idempotencyKeys, inquiries, referenceCounters } from '../db/schema/index.js';
+import { idempotencyKeys, inquiries } from '../db/schema/index.js';
 import type { Classifier, Classification } from '../classification/classifier.js';
 import type { Router, RoutingDecision } from '../routing/router.js';
 import type { ReferenceService } from '../reference/service.js';
 import type { PlaceDetection } from '../reference/places.js';
 import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
 import { localDateOf } from '../deadlines/calendar.js';
-import { appendEvent, listEvents, SYSTEM } from '../history/events.js';
+import { listEvents, SYSTEM } from '../history/events.js';
 import { badRequest, notFound, ProblemError } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { StatusLinks } from './status-links.js';
+import { createIntakeRepository } from './repository.js';
 import { parseOrgNumber } from './org-number.js';
 import { followUpOf } from '../stats/feedback.js';
 import type { InquiryCreated, InquiryRequest } from './schemas.js';
@@ -39,6 +40,7 @@ type InquiryRow = typeof inquiries.$inferSelect;
 
 export function createIntakeService(deps: IntakeDeps) {
   const { db, reference, classifier, router } = deps;
+  const repository = createIntakeRepository(db);
   const places = reference.places;
 
   /** County from the `county` field, else the `municipality` field, else place names in the text. */
@@ -75,15 +77,9 @@ export function createIntakeService(deps: IntakeDeps) {
     return { location, classification, decision };
   }
 
-  function nextReference(tx: Pick<Db, 'insert'>, receivedAt: number): string {
+  function nextReference(receivedAt: number): string {
     const year = Number(localDateOf(receivedAt).slice(0, 4));
-    const row = tx
-      .insert(referenceCounters)
-      .values({ year, last: 1 })
-      .onConflictDoUpdate({ target: referenceCounters.year, set: { last: sql`${referenceCounters.last} + 1` } })
-      .returning({ last: referenceCounters.last })
-      .get();
-    return `REC-${year}-${String(row.last).padStart(6, '0')}`;
+    return `REC-${year}-${String(repository.nextReferenceNumber(year)).padStart(6, '0')}`;
   }
 
   function toCreated(row: InquiryRow): InquiryCreated {
@@ -120,7 +116,7 @@ export function createIntakeService(deps: IntakeDeps) {
     decide,
 
     /** Receives an inquiry: validates, locates, classifies, routes, sets the deadline, stores it with its history. */
-    submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string }): { created: InquiryCreated; replayed: boolean } {
+    async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string }): Promise<{ created: InquiryCreated; replayed: boolean }> {
       const hash = options.idempotencyKey ? requestHash(body) : null;
       if (options.idempotencyKey) {
         const replay = replayOf(options.idempotencyKey, hash!);
@@ -135,68 +131,64 @@ export function createIntakeService(deps: IntakeDeps) {
       const id = randomUUID();
       const tokenHash = StatusLinks.hash(deps.statusLinks.tokenFor(id));
 
-      const row = db.transaction(
-        (tx) => {
-          // Re-checked inside the write transaction: a concurrent double submit may have just landed.
-          if (options.idempotencyKey) {
-            const replay = replayOf(options.idempotencyKey, hash!, tx);
-            if (replay) return { replay };
-          }
-          const reference = nextReference(tx, receivedAt);
-          const inserted = tx.insert(inquiries).values({
-            id, reference, receivedAt, updatedAt: receivedAt, version: 1,
-            status: decision.status,
-            countyCode: location.countyCode, municipalityCode: location.municipalityCode, countySource: location.source,
-            companyName: body.company.name,
-            orgNumber: org?.normalized ?? null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
-            employees: body.company.employees ?? null,
-            contactName: body.contact.name, contactEmail: body.contact.email, contactPhone: body.contact.phone ?? null,
-            subject: body.subject ?? null, message: body.message, language: body.language ?? guessLanguage(body.message),
-            deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
-            assignedActorId: decision.assignedActorId, firstAssignedActorId: decision.assignedActorId,
-            classification, confidence: classification.confidence, alternatives: decision.alternatives,
-            triageReason: decision.triageReason, statusTokenHash: tokenHash,
-          }).returning().get();
-          deps.afterInsert?.(tx, inserted);
+      const result = await repository.inWriteTransaction(() => {
+        // Re-checked inside the write transaction: a concurrent double submit may have just landed.
+        if (options.idempotencyKey) {
+          const replay = replayOf(options.idempotencyKey, hash!);
+          if (replay) return { replay };
+        }
+        const reference = nextReference(receivedAt);
+        const row: InquiryRow = {
+          id, reference, receivedAt, updatedAt: receivedAt, version: 1,
+          status: decision.status,
+          countyCode: location.countyCode, municipalityCode: location.municipalityCode, countySource: location.source,
+          companyName: body.company.name,
+          orgNumber: org?.normalized ?? null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+          employees: body.company.employees ?? null,
+          contactName: body.contact.name, contactEmail: body.contact.email, contactPhone: body.contact.phone ?? null,
+          subject: body.subject ?? null, message: body.message, language: body.language ?? guessLanguage(body.message),
+          deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
+          assignedActorId: decision.assignedActorId, firstAssignedActorId: decision.assignedActorId,
+          classification, confidence: classification.confidence, alternatives: decision.alternatives,
+          triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, closedAt: null,
+        };
+        repository.insertInquiry({ ...row, alternatives: decision.alternatives });
+        deps.afterInsert?.(db, row);
 
-          // The history: what arrived, where it is, what it is about, where it went, when it is due.
-          appendEvent(tx, id, 'received', receivedAt, { by: 'company' }, {
-            channel: options.channel, reference, language: inserted.language,
-            hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+        // The history: what arrived, where it is, what it is about, where it went, when it is due.
+        repository.appendEvent(id, 'received', receivedAt, 'company', {
+          channel: options.channel, reference, language: row.language,
+          hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+        });
+        repository.appendEvent(id, 'located', receivedAt, SYSTEM.by, {
+          countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
+          evidence: location.detection?.evidence ?? [], ambiguous: location.detection?.ambiguous ?? [],
+        });
+        repository.appendEvent(id, 'classified', receivedAt, SYSTEM.by, {
+          confidence: classification.confidence,
+          topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
+          outOfScope: classification.outOfScope,
+        });
+        if (decision.status === 'assigned') {
+          repository.appendEvent(id, 'routed', receivedAt, SYSTEM.by, {
+            actorId: decision.assignedActorId, alternatives: decision.alternatives, topicId: decision.topicId,
+            explanation: decision.explanation, excluded: decision.excluded,
           });
-          appendEvent(tx, id, 'located', receivedAt, SYSTEM, {
-            countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
-            evidence: location.detection?.evidence ?? [], ambiguous: location.detection?.ambiguous ?? [],
+        } else {
+          repository.appendEvent(id, 'sent-to-triage', receivedAt, SYSTEM.by, {
+            reason: decision.triageReason, countyCode: location.countyCode, topicId: decision.topicId,
+            explanation: decision.explanation, excluded: decision.excluded,
           });
-          appendEvent(tx, id, 'classified', receivedAt, SYSTEM, {
-            confidence: classification.confidence,
-            topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
-            outOfScope: classification.outOfScope,
-          });
-          if (decision.status === 'assigned') {
-            appendEvent(tx, id, 'routed', receivedAt, SYSTEM, {
-              actorId: decision.assignedActorId, alternatives: decision.alternatives, topicId: decision.topicId,
-              explanation: decision.explanation, excluded: decision.excluded,
-            });
-          } else {
-            appendEvent(tx, id, 'sent-to-triage', receivedAt, SYSTEM, {
-              reason: decision.triageReason, countyCode: location.countyCode, topicId: decision.topicId,
-              explanation: decision.explanation, excluded: decision.excluded,
-            });
-          }
-          appendEvent(tx, id, 'deadline-set', receivedAt, SYSTEM, {
-            policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
-            deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
-          });
-          if (options.idempotencyKey) {
-            tx.insert(idempotencyKeys).values({ key: options.idempotencyKey, requestHash: hash!, inquiryId: id, createdAt: receivedAt }).run();
-          }
-          return { inserted };
-        },
-        { behavior: 'immediate' },
-      );
-      if ('replay' in row) return { created: toCreated(row.replay!), replayed: true };
-      return { created: toCreated(row.inserted), replayed: false };
+        }
+        repository.appendEvent(id, 'deadline-set', receivedAt, SYSTEM.by, {
+          policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
+          deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
+        });
+        if (options.idempotencyKey) repository.insertIdempotencyKey(options.idempotencyKey, hash!, id, receivedAt);
+        return { inserted: row };
+      });
+      if ('replay' in result) return { created: toCreated(result.replay!), replayed: true };
+      return { created: toCreated(result.inserted), replayed: false };
     },
 
     /** What the company sees through its private link: milestones, never caseworkers' words. */
