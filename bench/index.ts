@@ -1,4 +1,13 @@
 import { benchIntake } from './intake.js';
 
-/** `npm run bench`: every benchmark, printing its figures. BENCH_SECONDS sets the load duration. */
-await benchIntake();
+/**
+ * `npm run bench`: every benchmark, printing its figures. BENCH_SECONDS sets the intake load duration.
+ * BENCH_ONLY=intake|polling|stats runs one of them.
+ */
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'intake') await benchIntake();
+if ((!only || only === 'polling')) {
+  const polling = './polling.js'; // the caseworkers' polling benchmark, when present
+  try { await import(polling); } catch (error) { if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error; }
+}
+if (!only || only === 'stats') await import('./stats.js');

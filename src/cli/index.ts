@@ -26,7 +26,8 @@ const USAGE = `Usage:
   npm run cli -- api-keys create --role <${ROLES.join('|')}> [--actor <id>] [--county <code>...] [--all-counties] --label <text>
   npm run cli -- api-keys list [--include-revoked]
   npm run cli -- api-keys revoke <id>
-  npm run cli -- import <file.ndjson>`;
+  npm run cli -- import <file.ndjson>
+  npm run cli -- backup <file>`;
 
 class UsageError extends Error {}
 
@@ -114,6 +115,8 @@ export function run(argv: string[], out: (line: string) => void = console.log): 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   // npm run cli -- import <file.ndjson>: historical cases (src/import/cli.ts), streamed, so asynchronous.
   if (process.argv[2] === 'import') process.exitCode = await (await import('../import/cli.js')).runImportCli(process.argv.slice(3));
+  // npm run cli -- backup <file>: a consistent online copy while the service runs (src/cli/backup.ts).
+  else if (process.argv[2] === 'backup') process.exitCode = await (await import('./backup.js')).runBackup(process.argv.slice(3));
   else try {
     run(process.argv.slice(2));
   } catch (error) {
