@@ -24,7 +24,7 @@ export function encodeCursor(position: CursorPosition, fingerprint: string): str
 }
 
 export function decodeCursor(cursor: string, fingerprint: string): CursorPosition {
-  const invalid = (reason: string) => badRequest(`query.cursor: ${reason}`, [{ name: 'query.cursor', reason }]);
+  const invalid = (reason: string) => badRequest(`querystring.cursor: ${reason}`, [{ name: 'querystring.cursor', reason }]);
   let body: Partial<CursorBody>;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;

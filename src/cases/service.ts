@@ -156,7 +156,7 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
   function resolveCounties(inputs: string[] | undefined): string[] | undefined {
     if (!inputs?.length) return undefined;
     const invalid = inputs.filter((c) => !reference.places.resolveCountyInput(c));
-    if (invalid.length) throw badRequest(`query.county: unknown county ${invalid.map((c) => `"${c}"`).join(', ')}`, invalid.map(() => ({ name: 'query.county', reason: 'Unknown county: use SE-M, 12 or Skåne' })));
+    if (invalid.length) throw badRequest(`querystring.county: unknown county ${invalid.map((c) => `"${c}"`).join(', ')}`, invalid.map((c) => ({ name: 'querystring.county', reason: `Unknown county "${c}": use SE-M, 12 or Skåne` })));
     return [...new Set(inputs.map((c) => reference.places.resolveCountyInput(c)!.code))].sort();
   }
 
@@ -164,7 +164,7 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
     if (!topics?.length) return undefined;
     const known = new Set(reference.topics().map((t) => t.id));
     const unknown = topics.filter((t) => !known.has(t));
-    if (unknown.length) throw badRequest(`query.topic: unknown topic ${unknown.map((t) => `"${t}"`).join(', ')}: see /v1/topics`, [{ name: 'query.topic', reason: 'Unknown topic id' }]);
+    if (unknown.length) throw badRequest(`querystring.topic: unknown topic ${unknown.map((t) => `"${t}"`).join(', ')}: see /v1/topics`, [{ name: 'querystring.topic', reason: 'Unknown topic id' }]);
     return [...new Set(topics)].sort();
   }
 
