@@ -126,12 +126,13 @@ export function createIntakeService(deps: IntakeDeps) {
       const org = body.company.orgNumber ? parseOrgNumber(body.company.orgNumber) : null;
       const outcome = decide({ ...body, employees: body.company.employees });
       const { location, classification, decision } = outcome;
-      const receivedAt = deps.clock();
-      const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
       const id = randomUUID();
       const tokenHash = StatusLinks.hash(deps.statusLinks.tokenFor(id));
 
       const result = await repository.inWriteTransaction(() => {
+        // Stamped inside the commit, so no poller can see a later change committed before this inquiry.
+        const receivedAt = deps.clock();
+        const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
         // Re-checked inside the write transaction: a concurrent double submit may have just landed.
         if (options.idempotencyKey) {
           const replay = replayOf(options.idempotencyKey, hash!);
