@@ -16,6 +16,8 @@ export interface NewInquiry {
   classification: unknown; confidence: number; alternatives: string[]; triageReason: string | null; statusTokenHash: string;
 }
 
+export interface IntakeEvent { type: string; by: string; data: Record<string, unknown> }
+
 interface PendingWrite { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }
 
 export function createIntakeRepository(db: Db) {
@@ -33,11 +35,20 @@ export function createIntakeRepository(db: Db) {
         @companyName, @orgNumber, @orgNumberIsPersonal, @employees, @contactName, @contactEmail, @contactPhone,
         @subject, @message, @language, @deadlinePolicy, @deadlineAt, @assignedActorId, @assignedActorId,
         @classification, @confidence, @alternatives, @triageReason, @statusTokenHash)`),
-    insertEvent: client.prepare('INSERT INTO inquiry_events (inquiry_id, type, at, by, by_role, data) VALUES (?, ?, ?, ?, ?, ?)'),
     insertIdempotencyKey: client.prepare('INSERT INTO idempotency_keys (key, request_hash, inquiry_id, created_at) VALUES (?, ?, ?, ?)'),
   };
 
   let pending: PendingWrite[] = [];
+  const insertEventsByCount = new Map<number, Statement>();
+  const insertEvents = (count: number): Statement => {
+    let statement = insertEventsByCount.get(count);
+    if (!statement) {
+      const rows = Array.from({ length: count }, () => '(?, ?, ?, ?, NULL, ?)').join(', ');
+      statement = client.prepare(`INSERT INTO inquiry_events (inquiry_id, type, at, by, by_role, data) VALUES ${rows}`);
+      insertEventsByCount.set(count, statement);
+    }
+    return statement;
+  };
 
   return {
     nextReferenceNumber: (year: number): number => statements.nextReference.get(year)!.last,
@@ -49,9 +60,14 @@ export function createIntakeRepository(db: Db) {
         alternatives: JSON.stringify(row.alternatives),
       });
     },
-    /** Same table and shape as history/events.ts appendEvent, prepared once for the intake path. */
-    appendEvent(inquiryId: string, type: string, at: number, by: string, data: Record<string, unknown>): void {
-      statements.insertEvent.run(inquiryId, type, at, by, null, JSON.stringify(data));
+    /**
+     * The first events of an inquiry's history, in order, in one multi-row INSERT (same table and shape
+     * as history/events.ts appendEvent). Ids are assigned in row order, so the order is kept.
+     */
+    appendEvents(inquiryId: string, at: number, events: IntakeEvent[]): void {
+      const params: unknown[] = [];
+      for (const e of events) params.push(inquiryId, e.type, at, e.by, JSON.stringify(e.data));
+      insertEvents(events.length).run(params);
     },
     insertIdempotencyKey(key: string, requestHash: string, inquiryId: string, createdAt: number): void {
       statements.insertIdempotencyKey.run(key, requestHash, inquiryId, createdAt);
