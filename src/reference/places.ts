@@ -235,12 +235,25 @@ export class Places {
  * Folds text like fold() but remembers, for each folded character, where it came from, so that a
  * match can be checked against the spelling the company actually used ("Vara" the town, "våra" the word).
  */
+// Folding one character at a time is on the intake path: ASCII is folded directly, anything else once.
+const foldedChars = new Map<string, string>();
+function foldChar(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code < 128) return code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch;
+  let folded = foldedChars.get(ch);
+  if (folded === undefined) {
+    folded = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    if (foldedChars.size < 10_000) foldedChars.set(ch, folded);
+  }
+  return folded;
+}
+
 export function foldWithMap(text: string): { folded: string; original: (start: number, end: number) => string; offset: (index: number) => number } {
   let folded = '';
   const map: number[] = [];
   let pendingSpace = false;
   for (let i = 0; i < text.length; i++) {
-    const base = text[i]!.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const base = foldChar(text[i]!);
     for (const ch of base) {
       if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
         if (pendingSpace && folded.length > 0) { folded += ' '; map.push(i); }
