@@ -2,6 +2,8 @@
  * Routing quality: `npm run eval` prints the figures on the development part (what tuning looks at)
  * and on the held-out part (what we report). `npm run eval -- --errors` also lists dev errors;
  * `--threshold 0.3` overrides the triage threshold to try a calibration (dev only, please).
+ * `--file tests/fixtures/corpus/part-c.jsonl` evaluates one other corpus file instead (with
+ * `--errors`, its errors are listed); `--dev-only` skips the held-out part.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +15,18 @@ const args = process.argv.slice(2);
 const thresholdArg = args.indexOf('--threshold');
 const triageThreshold = thresholdArg >= 0 ? Number(args[thresholdArg + 1]) : undefined;
 const showErrors = args.includes('--errors');
+const fileArg = args.indexOf('--file');
+const file = fileArg >= 0 ? args[fileArg + 1] : undefined;
+if (fileArg >= 0 && !file) throw new Error('--file needs a path');
 
 const pipeline = createEvaluationPipeline(triageThreshold !== undefined ? { triageThreshold } : {});
 try {
-  const devItems = readCorpus(path.join(DIR, 'dev.jsonl'));
+  const devFile = file ? path.resolve(file) : path.join(DIR, 'dev.jsonl');
+  const devItems = readCorpus(devFile);
   const dev = evaluate(devItems, pipeline.decide);
-  console.log(formatReport('dev (tuning)', dev));
+  console.log(formatReport(file ? path.basename(devFile) : 'dev (tuning)', dev));
   if (showErrors) {
-    console.log('\ndev errors:');
+    console.log(`\n${file ? path.basename(devFile) : 'dev'} errors:`);
     const byId = new Map(devItems.map((i) => [i.id, i]));
     for (const r of dev.results) {
       const item = byId.get(r.id)!;
@@ -33,7 +39,7 @@ try {
       }
     }
   }
-  if (!args.includes('--dev-only')) {
+  if (!file && !args.includes('--dev-only')) {
     console.log('');
     console.log(formatReport('held-out (reported)', evaluate(readCorpus(path.join(DIR, 'heldout.jsonl')), pipeline.decide)));
   }
