@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import errors, { sendProblem } from './plugins/errors.js';
+import security from './plugins/security.js';
 import { problemType } from './shared/problems.js';
 import swagger from './plugins/swagger.js';
 import { createLogger, genReqId } from './plugins/logging.js';
@@ -51,6 +52,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Fastify takes a hop count too; its overloads only type the other forms.
+    trustProxy: config.TRUST_PROXY as boolean | string[],
     // Errors the router raises before any handler (over-long path parameter, malformed URL) get the same problem+json.
     frameworkErrors: (error, request, reply) => {
       const status = error.statusCode ?? 400;
@@ -81,6 +84,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
 
   await app.register(errors);
+  await app.register(security, { config, apiKeys });
   await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });

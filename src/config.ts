@@ -43,6 +43,24 @@ export const configSchema = z.object({
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   /** Request timeout for slow clients, in milliseconds. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Anonymous writes (intake, routing preview, feedback) per client address and minute; 0 turns the limit off. */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Anonymous reads (reference data, status links) per client address and minute; 0 turns the limit off. */
+  RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  /** Requests per API key (counted by key id) and minute; 0 turns the limit off. */
+  RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (rate limits): unset or false none,
+   * true every hop, a number that many hops, or a comma-separated list of proxy addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string[] => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean)))
+    .default(false),
+  /** Personal data of closed cases is erased this many days after closing. */
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
+  /** How often the retention job runs, in milliseconds; 0 turns it off. Off in tests. */
+  RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -71,5 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Config for tests and tools: defaults with overrides, never the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+  // Rate limits off: tests post from one address far faster than anyone would; the limit tests turn them on.
+  const unlimited = { RATE_LIMIT_ANONYMOUS_PER_MINUTE: 0, RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: 0, RATE_LIMIT_PER_KEY_PER_MINUTE: 0 };
+  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...unlimited, ...overrides };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses } from '../shared/problems.js';
+import { problemResponses, unprocessable } from '../shared/problems.js';
 import { inquiryCreatedSchema, inquiryRequestSchema, statusViewSchema } from './schemas.js';
 import type { IntakeService } from './service.js';
 import { acceptRole, BEARER, BEARER_OR_ANONYMOUS, requireRole } from '../auth/plugin.js';
@@ -26,6 +26,12 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       response: { 201: inquiryCreatedSchema, ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500) },
     },
     handler: async (request, reply) => {
+      // Honeypot: a filled `website` is a bot. Refused openly (422) rather than faked as a 201: a person whose
+      // browser autofilled the hidden field must learn that nothing was sent, never wait for an answer that cannot come.
+      if (request.body.website) {
+        request.log.info({ honeypot: true }, 'inquiry refused: honeypot field filled');
+        throw unprocessable('suspected-bot', 'Not accepted', 'The form was filled in a way only automated clients do. If you are a person, reload the form and send it again, or call your regional export centre.');
+      }
       const { created, replayed } = await intake.submit(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
         channel: 'api',

@@ -41,6 +41,9 @@ export const inquiryRequestSchema = z
     message: text(5000).describe('The question, in Swedish or English'),
     language: z.enum(['sv', 'en']).optional(),
     consent: z.literal(true, { message: 'Consent must be true: the company agrees that its inquiry and contact details are handled to answer it' }),
+    website: z.string().max(2000).optional().describe(
+      'Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. ' +
+      'A filled one is refused with 422 suspected-bot and nothing is stored.'),
   })
   .meta({ id: 'InquiryRequest' });
 

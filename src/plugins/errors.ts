@@ -67,9 +67,25 @@ export default fp(
       return sendProblem(request, reply, { type: problemType('internal-error'), title: 'Internal error', status: 500, detail: 'An unexpected error occurred. Quote the request id when you contact support.' });
     });
 
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route for ${request.method} ${request.url.split('?')[0]}` }),
-    );
+    // A known path with a method it does not take is a 405 with Allow, not a 404: the routes' patterns are
+    // collected as they are registered and only consulted on the not-found path.
+    const patterns: { method: string; pattern: RegExp }[] = [];
+    app.addHook('onRoute', (route) => {
+      if (route.url.includes('*')) return;
+      const source = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+      const pattern = new RegExp(`^${source}/?$`);
+      for (const method of [route.method].flat()) if (method !== 'OPTIONS') patterns.push({ method, pattern });
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0]!;
+      const allow = [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))];
+      if (allow.length > 0 && !allow.includes(request.method)) {
+        reply.header('allow', allow.join(', '));
+        return sendProblem(request, reply, { type: problemType('method-not-allowed'), title: 'Method not allowed', status: 405, detail: `${path} takes ${allow.join(', ')}, not ${request.method}.` });
+      }
+      return sendProblem(request, reply, { type: problemType('not-found'), title: 'Not found', status: 404, detail: `No route for ${request.method} ${path}` });
+    });
   },
   { name: 'errors' },
 );
