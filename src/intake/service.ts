@@ -154,7 +154,7 @@ export function createIntakeService(deps: IntakeDeps) {
           deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
           assignedActorId: decision.assignedActorId, firstAssignedActorId: decision.assignedActorId,
           classification, confidence: classification.confidence, alternatives: decision.alternatives,
-          triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, closedAt: null,
+          triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, closedAt: null, erasedAt: null,
         };
         repository.insertInquiry({ ...row, alternatives: decision.alternatives });
         deps.afterInsert?.(db, row);

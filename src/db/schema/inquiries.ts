@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, index } from 'drizzle-orm/sqlite-core';
 import { actors, counties, municipalities } from './reference.js';
 
@@ -40,12 +41,16 @@ export const inquiries = sqliteTable(
     statusTokenHash: text('status_token_hash').notNull().unique(),
     firstContactAt: integer('first_contact_at'),
     closedAt: integer('closed_at'),
+    /** When the personal fields were replaced by a marker (on request or by retention); see src/privacy. */
+    erasedAt: integer('erased_at'),
   },
   (t) => [
     index('inquiries_received_idx').on(t.receivedAt),
     index('inquiries_assigned_idx').on(t.assignedActorId, t.updatedAt),
     index('inquiries_county_status_idx').on(t.countyCode, t.status),
     index('inquiries_org_number_idx').on(t.orgNumber),
+    // The retention job's work list: closed cases whose personal data is still there, oldest closing first.
+    index('inquiries_retention_idx').on(t.closedAt).where(sql`closed_at IS NOT NULL AND erased_at IS NULL`),
   ],
 );
 
