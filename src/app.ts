@@ -35,6 +35,7 @@ import { adminActorRoutes } from './admin/routes.js';
 import { createCaseRepository } from './cases/repository.js';
 import { createCaseService } from './cases/service.js';
 import { caseRoutes } from './cases/routes.js';
+import { privacyCapability } from './privacy/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -96,5 +97,6 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
   await app.register(caseRoutes, { cases: createCaseService({ db, repository: createCaseRepository(db), reference, clock, atRiskMs: config.AT_RISK_HOURS * 3_600_000 }) });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });
+  await app.register(privacyCapability, { db, clock, config });
   return app;
 }

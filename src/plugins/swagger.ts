@@ -24,6 +24,7 @@ export default fp(
           { name: 'cases', description: "Caseworkers' and coordinators' work on inquiries: poll, claim, contact, refer, close" },
           { name: 'admin', description: 'API keys, actors and their presence per county (admin keys)' },
           { name: 'statistics', description: 'Compliance with the first-contact deadline and company follow-up, for analysts (no personal data)' },
+          { name: 'privacy', description: 'Erasure of personal data on request (admin and coordinator keys); retention erases closed cases automatically' },
         ],
         components: {
           securitySchemes: {

@@ -1,0 +1,15 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../shared/clock.js';
+import { privacyRoutes } from './routes.js';
+import { createErasureService, scheduleRetention } from './service.js';
+
+/** Erasure on request and the retention job (not in tests: they call eraseExpired(now, days) directly). */
+export const privacyCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config }> = async (app, { db, clock, config }) => {
+  const erasure = createErasureService({ db, clock });
+  await app.register(privacyRoutes, { erasure });
+  if (config.RETENTION_SWEEP_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') {
+    scheduleRetention(app, erasure, clock, config.RETENTION_SWEEP_INTERVAL_MS, config.RETENTION_DAYS);
+  }
+};

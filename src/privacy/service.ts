@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/client.js';
+import type { Principal } from '../auth/service.js';
+import { appendEvent, SYSTEM, type EventActor } from '../history/events.js';
+import { parseOrgNumber } from '../intake/org-number.js';
+import { companyKeyer } from '../stats/facts.js';
+import { notFound } from '../shared/problems.js';
+import type { Clock } from '../shared/clock.js';
+import { createErasureRepository, type ErasureCandidate } from './repository.js';
+import type { EraseReason } from './schemas.js';
+
+/**
+ * Erasure of personal data (GDPR art. 17) and retention, one mechanism for both. Erasing an inquiry
+ * replaces its personal fields with a marker (contact name, e-mail, phone, subject, message; the company
+ * name and number too unless the number is a legal entity's), blanks the caseworkers' note texts and the
+ * company's feedback comment, forgets its idempotency key, bumps the version (pollers see the change) and
+ * records `personal-data-erased` in the history: which fields, why, by whom; never the data itself. The
+ * history, case_facts and everything the statistics count stay. Each inquiry is erased once: erasing
+ * again is a no-op that says when it happened.
+ *
+ * Who: admin keys everywhere; coordinator keys within their counties. A case outside the caller's
+ * counties is "not found", as in the cases API. Retention erases closed cases RETENTION_DAYS after closing,
+ * as the system.
+ */
+export const ERASED_FIELDS = ['contact.name', 'contact.email', 'contact.phone', 'subject', 'message'] as const;
+
+const DAY_MS = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface ErasureDeps { db: Db; clock: Clock; batchSize?: number }
+
+export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps) {
+  const repository = createErasureRepository(db);
+  const companyKey = companyKeyer(db);
+
+  const inScope = (p: Principal, c: ErasureCandidate) =>
+    p.role === 'admin' || p.counties === null || (c.countyCode !== null && p.counties.includes(c.countyCode));
+
+  /** Erases one inquiry inside the caller's transaction; false when it was erased already. */
+  function eraseOne(id: string, at: number, actor: EventActor, reason: EraseReason, requestReference?: string): boolean {
+    const done = repository.erase(id, at);
+    if (!done) return false;
+    appendEvent(db, id, 'personal-data-erased', at, actor, {
+      reason, fields: [...ERASED_FIELDS, 'company (unless a legal entity)', 'notes', 'feedback comment'],
+      notesErased: done.notes, feedbackCommentErased: done.feedbackComment,
+      ...(requestReference ? { requestReference } : {}),
+    });
+    return true;
+  }
+
+  const eraseBatch = db.$client.transaction((ids: string[], at: number, actor: EventActor, reason: EraseReason, requestReference?: string) =>
+    ids.filter((id) => eraseOne(id, at, actor, reason, requestReference)).length);
+
+  const expiredBatch = db.$client.transaction((closedBefore: number, at: number) => {
+    const ids = repository.expired(closedBefore, batchSize);
+    for (const id of ids) eraseOne(id, at, SYSTEM, 'retention');
+    return ids.length;
+  });
+
+  return {
+    /** Erases one case's personal data on request. */
+    eraseCase(p: Principal, id: string, requestReference?: string) {
+      const found = repository.find(id);
+      if (!found || !inScope(p, found)) throw notFound('No case with this id.');
+      const at = clock();
+      const erased = eraseBatch.immediate([id], at, { by: p.keyId, byRole: p.role }, 'request', requestReference) === 1;
+      const erasedAt = erased ? at : repository.find(id)!.erasedAt!;
+      return { id, erasedAt: iso(erasedAt), alreadyErased: !erased };
+    },
+
+    /** Erases every inquiry of one company (by organisation number or personnummer) within the caller's counties. */
+    eraseCompany(p: Principal, orgNumber: string, requestReference?: string) {
+      const normalized = parseOrgNumber(orgNumber)!.normalized;
+      const all = repository.ofCompany(normalized, companyKey(normalized));
+      const mine = all.filter((c) => inScope(p, c));
+      const pending = mine.filter((c) => c.erasedAt === null).map((c) => c.id);
+      const at = clock();
+      let erased = 0;
+      for (let i = 0; i < pending.length; i += batchSize) {
+        erased += eraseBatch.immediate(pending.slice(i, i + batchSize), at, { by: p.keyId, byRole: p.role }, 'request', requestReference);
+      }
+      return { matched: mine.length, erased, alreadyErased: mine.length - erased, outsideYourCounties: all.length - mine.length };
+    },
+
+    /**
+     * Retention: erases the personal data of cases closed more than `retentionDays` before `now`, in write
+     * transactions of `batchSize`. `maxBatches` bounds one call; the count erased is returned.
+     */
+    eraseExpired(now: number, retentionDays: number, maxBatches = Number.POSITIVE_INFINITY): number {
+      let total = 0;
+      for (let batch = 0; batch < maxBatches; batch++) {
+        const n = expiredBatch.immediate(now - retentionDays * DAY_MS, now);
+        total += n;
+        if (n < batchSize) break;
+      }
+      return total;
+    },
+  };
+}
+
+export type ErasureService = ReturnType<typeof createErasureService>;
+
+/**
+ * Runs retention every `intervalMs` while the app runs, like the deadline sweeper: first run when the app is
+ * ready, timer unref'd, stopped in onClose. Each tick erases in batches and yields to the event loop between
+ * them, so a large backlog (a first run over years of imported cases) never stalls requests. Logged as counts only.
+ */
+export function scheduleRetention(app: FastifyInstance, erasure: ErasureService, clock: Clock, intervalMs: number, retentionDays: number): void {
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let closing = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      let total = 0;
+      for (;;) {
+        if (closing) break;
+        const n = erasure.eraseExpired(clock(), retentionDays, 1);
+        total += n;
+        if (n === 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (total > 0) app.log.info({ erased: total, retentionDays }, 'retention: personal data of closed cases erased');
+    } catch (error) {
+      app.log.error({ err: { message: (error as Error).message } }, 'retention run failed');
+    } finally {
+      running = false;
+    }
+  };
+  app.addHook('onReady', async () => {
+    void run();
+    timer = setInterval(() => void run(), intervalMs);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    closing = true;
+    if (timer) clearInterval(timer);
+    timer = null;
+  });
+}
