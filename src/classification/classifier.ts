@@ -37,6 +37,13 @@ const NEUTRAL = '__neutral';
 const HALF_CONFIDENCE_SCORE = 3;
 /** Topics scoring below this are noise and not reported. */
 const MIN_TOPIC_SCORE = 1;
+/**
+ * A subject line names the need in a few words ("Exportlån", "ATA carnet"), so a term found there
+ * weighs this much more. Intake classifies `subject + "\n" + message`; a first line this short before
+ * a line break is read as the subject (an empty first line means there was none).
+ */
+const SUBJECT_FACTOR = 1.5;
+const MAX_SUBJECT_LENGTH = 120;
 
 export function parseTerm(raw: string): { text: string; mode: MatchMode } {
   if (raw.startsWith('=')) return { text: fold(raw.slice(1)), mode: 'exact' };
@@ -91,6 +98,10 @@ export class Classifier {
     let prepared = text.replace(COUNTY_WORD, '$1 county');
     if (this.acronyms) prepared = prepared.replace(this.acronyms, (a) => ` ${this.acronymMap[a]!} `);
     const folded = fold(prepared);
+    const lineBreak = prepared.indexOf('\n');
+    // Where the subject ends in the folded text: folding keeps the order of words, so the folded
+    // subject is a prefix of the folded whole (0 when there is no subject line).
+    const subjectEnd = lineBreak > 0 && lineBreak <= MAX_SUBJECT_LENGTH ? fold(prepared.slice(0, lineBreak)).length : 0;
     const matches = this.matcher.findAll(folded);
     // Strongest first, so that inside one word the best term of a group is the one that counts.
     matches.sort((a, b) => b.pattern.value.weight - a.pattern.value.weight || b.end - b.start - (a.end - a.start));
@@ -111,7 +122,7 @@ export class Classifier {
       g.terms.add(term);
       g.spans.push([m.start, m.end]);
       g.words.add(wordAt(folded, m.start, m.end));
-      g.score += weight;
+      g.score += m.end <= subjectEnd ? weight * SUBJECT_FACTOR : weight;
     }
 
     const topics: TopicScore[] = [];

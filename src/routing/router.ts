@@ -138,9 +138,9 @@ export class Router {
   }
 }
 
-/** "vi är 400 anställda", "we have 320 employees": the size a company states in its message. */
+/** "vi är 400 anställda", "140 anst", "we have 320 employees": the size a company states in its message. */
 export function employeesInText(text: string): number | null {
-  const m = /(\d[\d\s]{0,6})\s*(?:anställda|medarbetare|employees|staff|people)\b/iu.exec(text);
+  const m = /(\d[\d\s]{0,6})\s*(?:anställda|anst\.?|medarbetare|personer|pers\.?|employees|staff|people|persons)(?![\p{L}])/iu.exec(text);
   if (!m) return null;
   const n = Number(m[1]!.replace(/\s/g, ''));
   return Number.isFinite(n) ? n : null;

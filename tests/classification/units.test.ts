@@ -47,6 +47,20 @@ describe('classifier', () => {
   it('recognises out-of-scope questions', () => {
     expect(c.classify('Hur ändrar jag min preliminärskatt?').outOfScope?.id).toBe('tax');
   });
+  it('reads the EKN guarantees a lender applies for as their own topic (EKN, then Almi)', () => {
+    expect(top('Banken pratade om Exportsprånget, hur funkar det?')).toBe('lender-guarantees');
+    expect(top('Kan någon dela risken med banken för en rörelsekreditgaranti?')).toBe('lender-guarantees');
+  });
+  it('does not read an amount in euros as EUR.1', () => {
+    expect(top('Total value about EUR 15 million, buyer needs 10-year financing')).toBe('large-export-credits');
+    expect(top('Kunden vill ha ett EUR.1')).toBe('export-documents');
+  });
+  it('weighs terms in the subject line (the first line before the message) more', () => {
+    const message = 'Vi ställer ut på en mässa utomlands och behöver hjälp med papper.';
+    const plain = c.classify(`\n${message}`).topics[0]!;
+    const withSubject = c.classify(`Mässa\n${message}`).topics.find((t) => t.id === plain.id)!;
+    expect(withSubject.rawScore).toBeGreaterThan(plain.rawScore);
+  });
   it('confidence grows with evidence', () => {
     expect(c.classify('lån').confidence).toBeLessThan(c.classify('lån till maskiner, banken sa nej').confidence);
   });
@@ -90,6 +104,9 @@ describe('amounts and constraints', () => {
   it('reads employees stated in text', () => {
     expect(employeesInText('vi är 400 anställda')).toBe(400);
     expect(employeesInText('we have 320 employees')).toBe(320);
+    expect(employeesInText('underleverantör, 140 anst. Behöver')).toBe(140);
+    expect(employeesInText('vi är 8 pers i Säter')).toBe(8);
+    expect(employeesInText('ett lån till 3 personbilar')).toBeNull();
   });
 });
 
