@@ -2,7 +2,8 @@
  * Benchmark for issue 4: `npx tsx bench/stats.ts [cases=1000000] [runs=20]`.
  * Imports generated historical cases through the import service (batched transactions, prepared
  * statements) into a fresh database file, reports the import rate, then times the compliance query
- * for one year grouped by county and month (p50/p99 over the runs) through the real HTTP route.
+ * for one year grouped by county and month, by actor and week, by topic and month, and for one county
+ * (p50/p99 over the runs) through the real HTTP route.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -92,20 +93,28 @@ db.$client.pragma('optimize');
 const app = await buildApp({ config, db, clock });
 await app.ready();
 const token = app.apiKeys.create({ role: 'analyst', label: 'bench' }, 'bench').token;
-const url = '/v1/stats/compliance?from=2026-01-01&to=2026-12-31&groupBy=county,month';
-const times: number[] = [];
-let groups = 0;
-for (let r = 0; r < RUNS + 2; r++) {
-  const s = performance.now();
-  const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-  const ms = performance.now() - s;
-  if (res.statusCode !== 200) throw new Error(res.body);
-  groups = res.json().groups.length;
-  if (r >= 2) times.push(ms); // two warm-up runs
+const QUERIES: [string, string][] = [
+  ['one year by county and month', 'from=2026-01-01&to=2026-12-31&groupBy=county,month'],
+  ['one year by actor and week', 'from=2026-01-01&to=2026-12-31&groupBy=actor,week'],
+  ['one year by topic and month', 'from=2026-01-01&to=2026-12-31&groupBy=topic,month'],
+  ['one year, one county, by month', 'from=2026-01-01&to=2026-12-31&county=SE-M&groupBy=month'],
+];
+for (const [label, query] of QUERIES) {
+  const url = `/v1/stats/compliance?${query}`;
+  const times: number[] = [];
+  let groups = 0;
+  for (let r = 0; r < RUNS + 2; r++) {
+    const s = performance.now();
+    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const ms = performance.now() - s;
+    if (res.statusCode !== 200) throw new Error(res.body);
+    groups = res.json().groups.length;
+    if (r >= 2) times.push(ms); // two warm-up runs
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]!;
+  console.log(`compliance, ${label} (${groups} groups over ${CASES.toLocaleString('en')} cases): p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms (${RUNS} runs)`);
 }
-times.sort((a, b) => a - b);
-const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]!;
-console.log(`compliance, one year by county and month (${groups} groups over ${CASES.toLocaleString('en')} cases): p50 ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms (${RUNS} runs)`);
 await app.close();
 db.$client.close();
 if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });

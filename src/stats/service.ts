@@ -6,11 +6,27 @@ import type { ReferenceService } from '../reference/service.js';
 import type { ComplianceFigures, ComplianceGroup, ComplianceQuery, ComplianceReport, GroupDimension } from './schemas.js';
 
 /**
- * Compliance statistics: aggregated in SQL with GROUP BY over the narrow `case_facts` rows of the
- * period (indexed by Stockholm arrival date), so a year of a million inquiries is one scan of small
- * rows. Percentiles of time to first contact are computed per group over just that column.
+ * Compliance statistics, read from the maintained daily aggregates (see src/db/schema/stats.ts):
+ * one small row per Stockholm arrival date and cell instead of one per inquiry, so a year is a range
+ * read of the aggregate's clustered key whatever the number of inquiries behind it.
+ * - additive figures are SUMs over the rows of a group (month and ISO week are derived from the date);
+ * - percentiles and distinct companies come from the cells' exact value lists, concatenated per group
+ *   in SQLite (group_concat) and computed here: exact, as before, without reading the facts;
+ * - open in time / overdue is the only figure that depends on `now`: the open count is maintained, and
+ *   the open cases whose deadline is still ahead are counted from the partial index on open cases
+ *   (`case_facts_open_deadline_idx`), a handful of rows: those that arrived within about a working day.
+ * The table read is the roll-up without topic unless the query groups by topic.
  */
-const COLUMN: Record<GroupDimension, string> = {
+const AGGREGATE_DIMENSION: Record<GroupDimension, string> = {
+  county: "NULLIF(county_code, '')",
+  actor: "NULLIF(first_actor_id, '')",
+  topic: "NULLIF(top_topic_id, '')",
+  month: 'substr(local_date, 1, 7)',
+  // ISO 8601 week-numbering year and week of the date: the same as isoWeekOf (tested).
+  week: "strftime('%G-W%V', local_date)",
+};
+
+const FACTS_DIMENSION: Record<GroupDimension, string> = {
   county: 'county_code',
   actor: 'first_actor_id',
   topic: 'top_topic_id',
@@ -18,35 +34,84 @@ const COLUMN: Record<GroupDimension, string> = {
   week: 'iso_week',
 };
 
-const AGGREGATES = `
-  COUNT(*) AS received,
-  COALESCE(SUM(first_contact_at <= deadline_at), 0) AS contactedInTime,
-  COALESCE(SUM(first_contact_at > deadline_at), 0) AS contactedLate,
-  COALESCE(SUM(first_contact_at IS NULL AND closed_at IS NULL AND deadline_at >= @now), 0) AS openInTime,
-  COALESCE(SUM(first_contact_at IS NULL AND deadline_at < @now AND (closed_at IS NULL OR closed_at > deadline_at)), 0) AS openOverdue,
-  COALESCE(SUM(first_contact_at IS NULL AND closed_at <= deadline_at), 0) AS closedWithoutContact,
+const SUMS = `
+  COALESCE(SUM(received), 0) AS received,
+  COALESCE(SUM(contacted_in_time), 0) AS contactedInTime,
+  COALESCE(SUM(contacted_late), 0) AS contactedLate,
+  COALESCE(SUM(open), 0) AS open,
+  COALESCE(SUM(closed_without_contact), 0) AS closedWithoutContact,
+  COALESCE(SUM(closed_overdue), 0) AS closedOverdue,
   COALESCE(SUM(referrals), 0) AS referrals,
-  COALESCE(SUM(first_contact_at IS NOT NULL AND first_contact_actor_id IS first_actor_id), 0) AS rightFirst,
-  COUNT(DISTINCT org_key) AS distinctCompanies,
+  COALESCE(SUM(right_first), 0) AS rightFirst,
   COALESCE(SUM(triaged), 0) AS triaged,
-  COALESCE(SUM(feedback = 'yes'), 0) AS feedbackYes,
-  COUNT(feedback) AS feedbackResponses`;
+  COALESCE(SUM(feedback_yes), 0) AS feedbackYes,
+  COALESCE(SUM(feedback_responses), 0) AS feedbackResponses,
+  COALESCE(group_concat(delays, ''), '') AS delays,
+  COALESCE(group_concat(org_keys, ''), '') AS orgKeys`;
 
-interface AggregateRow {
-  received: number; contactedInTime: number; contactedLate: number; openInTime: number; openOverdue: number;
-  closedWithoutContact: number; referrals: number; rightFirst: number; distinctCompanies: number; triaged: number;
-  feedbackYes: number; feedbackResponses: number;
-  [dimension: string]: unknown;
+const ADDITIVE = [
+  'received', 'contactedInTime', 'contactedLate', 'open', 'closedWithoutContact', 'closedOverdue', 'referrals',
+  'rightFirst', 'triaged', 'feedbackYes', 'feedbackResponses',
+] as const;
+
+type Sums = Record<(typeof ADDITIVE)[number], number>;
+interface AggregateRow extends Sums { delays: string; orgKeys: string; [dimension: string]: unknown }
+
+/** A group's figures before `now` and the finishing: sums, sorted delays (ms), sorted distinct company keys. */
+interface Group extends Sums { openInTime: number; delays: Float64Array; companies: Float64Array }
+
+/** Parses a list `v1,v2,…,` of integers (as the aggregates keep them) into a typed array. */
+export function parseList(list: string): Float64Array {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  let value = 0;
+  let negative = false;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = negative ? -value : value;
+      value = 0;
+      negative = false;
+    } else if (c === 45) negative = true;
+    else value = value * 10 + (c - 48);
+  }
+  return out;
+}
+
+/** Sorted distinct values of a sorted array. */
+function distinctSorted(sorted: Float64Array): Float64Array {
+  if (sorted.length === 0) return sorted;
+  let n = 1;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+  return sorted.subarray(0, n);
+}
+
+/** Merges sorted arrays into one sorted array. */
+function mergeSorted(parts: Float64Array[], distinct: boolean): Float64Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const all = new Float64Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  all.sort();
+  return distinct ? distinctSorted(all) : all;
 }
 
 /** The p-quantile of sorted values with linear interpolation between closest ranks (PERCENTILE.INC). */
-export function percentile(sorted: ArrayLike<number>, p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number, scale = 1): number | null {
   const n = sorted.length;
   if (n === 0) return null;
   const rank = p * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+  const a = sorted[lo]! / scale;
+  const b = sorted[hi]! / scale;
+  return a + (b - a) * (rank - lo);
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -64,29 +129,35 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     return statement;
   };
 
-  function figures(row: AggregateRow, delays: Float64Array): ComplianceFigures {
-    delays.sort();
-    const contacted = row.contactedInTime + row.contactedLate;
-    const complianceRate = ratio(row.contactedInTime, contacted + row.openOverdue);
+  function figures(g: Group): ComplianceFigures {
+    const contacted = g.contactedInTime + g.contactedLate;
+    const openOverdue = g.open - g.openInTime + g.closedOverdue;
+    const complianceRate = ratio(g.contactedInTime, contacted + openOverdue);
     return {
-      received: row.received,
-      contactedInTime: row.contactedInTime,
-      contactedLate: row.contactedLate,
-      openInTime: row.openInTime,
-      openOverdue: row.openOverdue,
-      closedWithoutContact: row.closedWithoutContact,
+      received: g.received,
+      contactedInTime: g.contactedInTime,
+      contactedLate: g.contactedLate,
+      openInTime: g.openInTime,
+      openOverdue,
+      closedWithoutContact: g.closedWithoutContact,
       complianceRate,
-      medianHoursToFirstContact: round(percentile(delays, 0.5), 2),
-      p90HoursToFirstContact: round(percentile(delays, 0.9), 2),
-      referrals: row.referrals,
-      rightFirstTime: ratio(row.rightFirst, contacted),
-      distinctCompanies: row.distinctCompanies,
-      triaged: row.triaged,
-      feedbackResponses: row.feedbackResponses,
-      feedbackRightHelpRate: ratio(row.feedbackYes, row.feedbackResponses),
+      medianHoursToFirstContact: round(percentile(g.delays, 0.5, HOUR_MS), 2),
+      p90HoursToFirstContact: round(percentile(g.delays, 0.9, HOUR_MS), 2),
+      referrals: g.referrals,
+      rightFirstTime: ratio(g.rightFirst, contacted),
+      distinctCompanies: g.companies.length,
+      triaged: g.triaged,
+      feedbackResponses: g.feedbackResponses,
+      feedbackRightHelpRate: ratio(g.feedbackYes, g.feedbackResponses),
       target,
       targetMet: complianceRate === null ? null : complianceRate >= target,
     };
+  }
+
+  function groupOf(row: AggregateRow): Group {
+    const group = { openInTime: 0, delays: parseList(row.delays).sort(), companies: distinctSorted(parseList(row.orgKeys).sort()) } as Group;
+    for (const k of ADDITIVE) group[k] = row[k];
+    return group;
   }
 
   return {
@@ -108,6 +179,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       if (scope !== null && countyCode !== null && !scope.includes(countyCode)) {
         throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${scope.join(', ')}.`);
       }
+      // The same filter on the aggregates and on the facts: same column names, '' only stands for null.
       const where = ['local_date BETWEEN @from AND @to'];
       if (countyCode !== null) where.push('county_code = @county');
       else if (scope !== null) where.push(`county_code IN (${scope.map((c) => `'${c.replace(/[^A-Z0-9-]/g, '')}'`).join(', ') || 'NULL'})`);
@@ -118,36 +190,40 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         return Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
       };
       const whereSql = where.join(' AND ');
-      const columns = groupBy.map((d) => `${COLUMN[d]} AS ${d}`);
+      const table = groupBy.includes('topic') ? 'compliance_daily' : 'compliance_daily_county_actor';
 
-      // One GROUP BY for the groups (additive and distinct counts), one for the total (distinct is not additive).
-      const totalSql = `SELECT ${AGGREGATES} FROM case_facts WHERE ${whereSql}`;
-      const total = prepare(totalSql).get(bound(totalSql)) as AggregateRow;
-      let groupRows: AggregateRow[] = [];
-      if (groupBy.length > 0) {
-        const list = groupBy.map((d) => COLUMN[d]).join(', ');
-        const groupSql = `SELECT ${columns.join(', ')}, ${AGGREGATES} FROM case_facts WHERE ${whereSql} GROUP BY ${list} ORDER BY ${list}`;
-        groupRows = prepare(groupSql).all(bound(groupSql)) as AggregateRow[];
-      }
+      // One read of the aggregates: a row per group (or one row for the total alone).
+      const dims = groupBy.map((d) => `${AGGREGATE_DIMENSION[d]} AS ${d}`);
+      const list = groupBy.join(', ');
+      const aggregateSql = groupBy.length > 0
+        ? `SELECT ${dims.join(', ')}, ${SUMS} FROM ${table} WHERE ${whereSql} GROUP BY ${list} HAVING SUM(received) > 0 ORDER BY ${list}`
+        : `SELECT ${SUMS} FROM ${table} WHERE ${whereSql}`;
+      const rows = prepare(aggregateSql).all(bound(aggregateSql)) as AggregateRow[];
+      const groups = rows.map(groupOf);
 
-      // Times to first contact, one small column, bucketed by group in JS and sorted per group.
-      const delaySql = `SELECT ${[...groupBy.map((d) => COLUMN[d]), '(first_contact_at - received_at)'].join(', ')} FROM case_facts WHERE ${whereSql} AND first_contact_at IS NOT NULL`;
+      // Open cases whose deadline is still ahead: from the partial index on open cases, by group.
       const keyOf = (values: unknown[]) => JSON.stringify(values);
+      const openSql = `SELECT ${[...groupBy.map((d) => FACTS_DIMENSION[d]), 'COUNT(*) AS n'].join(', ')} FROM case_facts INDEXED BY case_facts_open_deadline_idx
+        WHERE first_contact_at IS NULL AND closed_at IS NULL AND deadline_at >= @now AND ${whereSql}${groupBy.length > 0 ? ` GROUP BY ${groupBy.map((d) => FACTS_DIMENSION[d]).join(', ')}` : ''}`;
       const index = new Map<string, number>();
-      groupRows.forEach((row, i) => index.set(keyOf(groupBy.map((d) => row[d] ?? null)), i));
-      const counts = new Int32Array(groupRows.length);
-      const delays = groupRows.map((row) => new Float64Array(row.contactedInTime + row.contactedLate));
-      const all = new Float64Array(total.contactedInTime + total.contactedLate);
-      let allCount = 0;
-      const width = groupBy.length;
-      for (const raw of prepare(delaySql).raw(true).iterate(bound(delaySql)) as Iterable<unknown[]>) {
-        const hours = (raw[width] as number) / HOUR_MS;
-        all[allCount++] = hours;
-        if (width > 0) {
-          const g = index.get(keyOf(raw.slice(0, width)))!;
-          delays[g]![counts[g]!++] = hours;
-        }
+      rows.forEach((row, i) => index.set(keyOf(groupBy.map((d) => row[d] ?? null)), i));
+      let openInTimeTotal = 0;
+      for (const raw of prepare(openSql).raw(true).all(bound(openSql)) as unknown[][]) {
+        const n = raw[groupBy.length] as number;
+        openInTimeTotal += n;
+        const g = index.get(keyOf(raw.slice(0, groupBy.length)));
+        if (g !== undefined) groups[g]!.openInTime += n;
       }
+
+      let total: Group;
+      if (groupBy.length === 0) {
+        total = groups[0] ?? groupOf({ ...Object.fromEntries(ADDITIVE.map((k) => [k, 0])), delays: '', orgKeys: '' } as AggregateRow);
+      } else {
+        // Groups partition the inquiries: sums add up, the value lists merge (distinct companies do not add up).
+        total = { openInTime: 0, delays: mergeSorted(groups.map((g) => g.delays), false), companies: mergeSorted(groups.map((g) => g.companies), true) } as Group;
+        for (const k of ADDITIVE) total[k] = groups.reduce((sum, g) => sum + g[k], 0);
+      }
+      total.openInTime = openInTimeTotal;
 
       return {
         from: query.from,
@@ -155,10 +231,10 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         groupBy,
         filters: { county: countyCode, actor: actorId },
         asOf: new Date(now).toISOString(),
-        total: figures(total, all),
-        groups: groupRows.map((row, i): ComplianceGroup => ({
+        total: figures(total),
+        groups: groupBy.length === 0 ? [] : rows.map((row, i): ComplianceGroup => ({
           ...Object.fromEntries(groupBy.map((d) => [d, row[d] ?? null])),
-          ...figures(row, delays[i]!),
+          ...figures(groups[i]!),
         })),
       };
     },
