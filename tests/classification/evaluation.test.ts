@@ -5,8 +5,9 @@ import { createEvaluationPipeline } from '../../src/classification/evaluation-se
 
 /**
  * Routing quality on the held-out corpus must not silently regress. The floors are the levels reached
- * when this was written (held-out: 89.0 % routed correctly, 80.6 % out-of-scope recall, 6.3 % triage,
- * 99.3 % county) minus a small margin. Raise them when routing gets better; never tune on heldout.jsonl.
+ * when they were last raised (held-out: 91.1 % routed correctly, 80.6 % out-of-scope recall, 5.0 %
+ * triage, 99.3 % county, 1.9 % false county; after tuning on dev incl. part C) minus a small margin.
+ * Raise them when routing gets better; never tune on heldout.jsonl.
  */
 const CORPUS = path.resolve(import.meta.dirname, '../fixtures/corpus');
 
@@ -19,9 +20,9 @@ describe('routing quality on the held-out corpus', () => {
   });
   afterAll(() => pipeline.close());
 
-  it('routes at least 87 % to a correct actor', () => expect(heldout.accuracy).toBeGreaterThanOrEqual(0.87));
+  it('routes at least 89 % to a correct actor', () => expect(heldout.accuracy).toBeGreaterThanOrEqual(0.89));
   it('recognises at least 77 % of out-of-scope questions', () => expect(heldout.outOfScopeRecall).toBeGreaterThanOrEqual(0.77));
-  it('sends at most 9 % of in-scope questions to triage', () => expect(heldout.triageRate).toBeLessThanOrEqual(0.09));
+  it('sends at most 8 % of in-scope questions to triage', () => expect(heldout.triageRate).toBeLessThanOrEqual(0.08));
   it('finds the county for at least 97 % of inquiries naming an unambiguous place', () => expect(heldout.countyAccuracy).toBeGreaterThanOrEqual(0.97));
   it('invents a county for at most 4 % of inquiries that name none', () => expect(heldout.falseCountyRate).toBeLessThanOrEqual(0.04));
 
