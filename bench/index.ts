@@ -2,7 +2,7 @@ import { benchIntake } from './intake.js';
 
 /**
  * `npm run bench`: every benchmark, printing its figures. BENCH_SECONDS sets the intake load duration.
- * BENCH_ONLY=intake|polling|stats runs one of them.
+ * BENCH_ONLY=intake|polling|stats|soak runs one of them; SOAK_SECONDS shortens the soak run (default 300).
  */
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'intake') await benchIntake();
@@ -11,3 +11,7 @@ if ((!only || only === 'polling')) {
   try { await import(polling); } catch (error) { if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error; }
 }
 if (!only || only === 'stats') await import('./stats.js');
+if (!only || only === 'soak') {
+  const { benchSoak } = await import('./soak.js');
+  if ((await benchSoak()).errors > 0) process.exitCode = 1;
+}
