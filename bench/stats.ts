@@ -80,7 +80,7 @@ function line(i: number): string {
 }
 
 const importer = createImportService({
-  db, reference, clock, caseFacts: createCaseFacts(db, { atRiskMs: 4 * HOUR }), deadlinePolicy: 'working-day',
+  db, reference, clock, caseFacts: createCaseFacts(db, { atRiskMs: 4 * HOUR }), deadlinePolicy: 'working-day', batchSize: 5000,
 }).start();
 const t0 = performance.now();
 for (let i = 0; i < CASES; i++) importer.add(line(i));

@@ -32,7 +32,7 @@ export async function runImportCli(args: string[], out: NodeJS.WritableStream = 
     seedReferenceData(db, knowledge);
     const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
     const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
-    const run = createImportService({ db, reference, clock: systemClock, caseFacts, deadlinePolicy: config.DEADLINE_POLICY }).start();
+    const run = createImportService({ db, reference, clock: systemClock, caseFacts, deadlinePolicy: config.DEADLINE_POLICY, batchSize: 5000 }).start();
     const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) run.add(line);
     const report = run.finish();

@@ -49,6 +49,19 @@ describe('POST /v1/admin/import', () => {
     expect(stats.json().total).toMatchObject({ received: 3, contactedInTime: 2, referrals: 6, medianHoursToFirstContact: 2 });
   });
 
+  it('when writing a line fails, rolls back its batch and imports the other lines, each whole', async () => {
+    // Y's reference is taken (its import record removed behind the importer's back): its insert fails.
+    expect((await post(JSON.stringify({ ...good, externalId: 'Y' }))).json()).toMatchObject({ imported: 1 });
+    t.db.$client.prepare("DELETE FROM imported_cases WHERE external_id = 'Y'").run();
+    const count = (sql: string) => (t.db.$client.prepare(sql).get() as { n: number }).n;
+    const before = count('SELECT COUNT(*) AS n FROM inquiry_events');
+    const res = await post([{ ...good, externalId: 'Z1' }, { ...good, externalId: 'Y' }, { ...good, externalId: 'Z2' }].map((l) => JSON.stringify(l)).join('\n'));
+    expect(res.json()).toMatchObject({ lines: 3, imported: 2, alreadyImported: 0, failed: 1 });
+    expect(res.json().errors).toEqual([{ line: 2, externalId: 'Y', errors: [expect.stringMatching(/^Could not be stored: .*UNIQUE/)] }]);
+    expect(count('SELECT COUNT(*) AS n FROM inquiry_events') - before).toBe(2);
+    expect(count("SELECT COUNT(*) AS n FROM imported_cases WHERE external_id IN ('Z1', 'Z2')")).toBe(2);
+  });
+
   it('needs an admin key and NDJSON', async () => {
     const analyst = t.app.apiKeys.create({ role: 'analyst', label: 'b' }, 'test').token;
     expect((await post(JSON.stringify(good), { authorization: `Bearer ${analyst}` })).statusCode).toBe(403);
