@@ -74,10 +74,11 @@ function deadlineCondition({ states, now, atRiskMs }: NonNullable<ListFilter['de
     switch (state) {
       case 'met': return and(isNotNull(inquiries.firstContactAt), sql`${inquiries.firstContactAt} <= ${inquiries.deadlineAt}`);
       case 'missed': return and(isNotNull(inquiries.firstContactAt), sql`${inquiries.firstContactAt} > ${inquiries.deadlineAt}`);
-      case 'breached': return and(noContact, sql`${inquiries.deadlineAt} < ${now}`);
+      case 'breached': return and(noContact, sql`${inquiries.deadlineAt} < ${now}`, sql`(${inquiries.closedAt} IS NULL OR ${inquiries.closedAt} > ${inquiries.deadlineAt})`);
       // Deadline time left (working time) is at most the elapsed time left, so these bounds are safe.
-      case 'at-risk': return and(noContact, sql`${inquiries.deadlineAt} >= ${now}`, sql`${inquiries.deadlineAt} < ${now + atRiskMs + LONGEST_BREAK_MS}`);
-      case 'on-track': return and(noContact, sql`${inquiries.deadlineAt} >= ${now + atRiskMs}`);
+      case 'at-risk': return and(noContact, isNull(inquiries.closedAt), sql`${inquiries.deadlineAt} >= ${now}`, sql`${inquiries.deadlineAt} < ${now + atRiskMs + LONGEST_BREAK_MS}`);
+      case 'on-track': return and(noContact, isNull(inquiries.closedAt), sql`${inquiries.deadlineAt} >= ${now + atRiskMs}`);
+      case 'closed': return and(noContact, sql`${inquiries.closedAt} <= ${inquiries.deadlineAt}`);
     }
   });
   return or(...parts);

@@ -28,7 +28,7 @@ export const listCasesQuerySchema = z.object({
   status: listParam(z.enum(CASE_STATUSES), 'Only cases in these statuses (comma-separated)'),
   county: listParam(z.string().min(1).max(60), 'Only cases in these counties: SE-M, 12 or Skåne (comma-separated)'),
   topic: listParam(z.string().min(1).max(80), 'Only cases classified under these topic ids (any of their topics; see /v1/topics)'),
-  deadlineState: listParam(z.enum(DEADLINE_STATES), 'Only cases whose deadline state is one of these now: on-track, at-risk, breached, met, missed'),
+  deadlineState: listParam(z.enum(DEADLINE_STATES), 'Only cases whose deadline state is one of these now: on-track, at-risk, breached, met, missed, closed'),
   updatedSince: instant.optional().describe(
     'RFC 3339 instant: only cases changed at or after it (inclusive), oldest change first. For pollers: pass the largest `updatedAt` seen so far.',
   ),
@@ -49,7 +49,7 @@ export const triageQuerySchema = z.object({
 export const deadlineSchema = z.object({
   dueAt: z.iso.datetime().describe('When first contact is due; a referral does not move it'),
   policy: z.enum(['working-day', '24h']),
-  state: z.enum(DEADLINE_STATES).describe('Derived now: on-track, at-risk, breached (no contact, past due), met or missed (contact after the deadline)'),
+  state: z.enum(DEADLINE_STATES).describe('Derived now: on-track, at-risk, breached (no contact, past due; also when closed without contact after the deadline), met or missed (contact after the deadline), closed (closed without contact before the deadline: withdrawn, duplicate, spam)'),
   firstContactAt: z.iso.datetime().nullable().describe("The company's first contact with any actor: what the deadline measures"),
 }).meta({ id: 'CaseDeadline' });
 

@@ -62,8 +62,8 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
     return a ? { id: a.id, name: a.name, kind: a.kind } : { id, name: id, kind: 'public' as const };
   };
 
-  const stateOf = (row: Pick<CaseSummaryRow, 'deadlinePolicy' | 'deadlineAt' | 'firstContactAt'>, now: number): DeadlineState =>
-    deadlineState({ policy: row.deadlinePolicy as DeadlinePolicy, deadlineAt: row.deadlineAt, firstContactAt: row.firstContactAt }, now, atRiskMs);
+  const stateOf = (row: Pick<CaseSummaryRow, 'deadlinePolicy' | 'deadlineAt' | 'firstContactAt' | 'closedAt'>, now: number): DeadlineState =>
+    deadlineState({ policy: row.deadlinePolicy as DeadlinePolicy, deadlineAt: row.deadlineAt, firstContactAt: row.firstContactAt, closedAt: row.closedAt }, now, atRiskMs);
 
   function summary(row: CaseSummaryRow, now: number) {
     const classification = row.classification as Classification;

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { caseFacts, deadlineEscalations, inquiries, inquiryEvents } from '../db/schema/index.js';
 import { computeDeadline, type DeadlinePolicy, type SkippedDay } from './policy.js';
@@ -16,7 +16,7 @@ export interface DeadlineExplanation {
   skippedDays: SkippedDay[];
   atRiskFrom: string;
   state: DeadlineState;
-  /** Deadline time left now (working time under `working-day`), in hours; 0 once passed. */
+  /** Deadline time left now (working time under `working-day`), in hours; 0 once passed, contacted or closed. */
   hoursLeft: number;
   firstContactAt: string | null;
   escalations: { kind: 'at-risk' | 'breached'; at: string }[];
@@ -27,6 +27,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function explainDeadline(db: Pick<Db, 'select'>, inquiryId: string, now: number, atRiskMs: number): DeadlineExplanation | null {
   const row = db.select({
     receivedAt: inquiries.receivedAt, deadlinePolicy: inquiries.deadlinePolicy, deadlineAt: inquiries.deadlineAt, firstContactAt: inquiries.firstContactAt,
+    closedAt: inquiries.closedAt,
   }).from(inquiries).where(eq(inquiries.id, inquiryId)).get();
   if (!row) return null;
   const policy = row.deadlinePolicy as DeadlinePolicy;
@@ -36,7 +37,7 @@ export function explainDeadline(db: Pick<Db, 'select'>, inquiryId: string, now: 
   const data = recorded?.data as { startAt?: string; skippedDays?: SkippedDay[] } | undefined;
   const startAt = data?.startAt ? Date.parse(data.startAt) : row.receivedAt;
   const skippedDays = data?.skippedDays ?? computeDeadline(policy, startAt).skippedDays;
-  const facts = { policy, deadlineAt: row.deadlineAt, firstContactAt: row.firstContactAt };
+  const facts = { policy, deadlineAt: row.deadlineAt, firstContactAt: row.firstContactAt, closedAt: row.closedAt };
   const atRiskAt = db.select({ atRiskAt: caseFacts.atRiskAt }).from(caseFacts).where(eq(caseFacts.inquiryId, inquiryId)).get()?.atRiskAt
     ?? atRiskFrom(policy, row.deadlineAt, startAt, atRiskMs);
   const escalations = db.select().from(deadlineEscalations).where(eq(deadlineEscalations.inquiryId, inquiryId)).orderBy(asc(deadlineEscalations.at)).all();
@@ -47,25 +48,8 @@ export function explainDeadline(db: Pick<Db, 'select'>, inquiryId: string, now: 
     skippedDays,
     atRiskFrom: iso(atRiskAt),
     state: deadlineState(facts, now, atRiskMs),
-    hoursLeft: row.firstContactAt === null ? Math.round((deadlineTimeLeft(policy, now, row.deadlineAt) / 3_600_000) * 100) / 100 : 0,
+    hoursLeft: row.firstContactAt === null && row.closedAt === null ? Math.round((deadlineTimeLeft(policy, now, row.deadlineAt) / 3_600_000) * 100) / 100 : 0,
     firstContactAt: row.firstContactAt === null ? null : iso(row.firstContactAt),
     escalations: escalations.map((e) => ({ kind: e.kind, at: iso(e.at) })),
   };
-}
-
-/**
- * Breached cases for a coordinator's triage view: open, no first contact, deadline passed, in the
- * given counties (null: all). Oldest deadline first. For the cases engineer's GET /v1/triage.
- */
-export function breachedCases(db: Pick<Db, 'select'>, options: { counties: string[] | null; now: number; limit?: number }) {
-  return db.select({ inquiryId: caseFacts.inquiryId, countyCode: caseFacts.countyCode, deadlineAt: caseFacts.deadlineAt, firstActorId: caseFacts.firstActorId })
-    .from(caseFacts)
-    .where(and(
-      isNull(caseFacts.firstContactAt), isNull(caseFacts.closedAt), lt(caseFacts.deadlineAt, options.now),
-      options.counties === null ? undefined : inArray(caseFacts.countyCode, options.counties),
-      sql`${caseFacts.atRiskAt} < ${options.now}`, // lets SQLite use the partial index on open cases
-    ))
-    .orderBy(asc(caseFacts.deadlineAt))
-    .limit(options.limit ?? 200)
-    .all();
 }

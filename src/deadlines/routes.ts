@@ -32,7 +32,7 @@ export const deadlineRoutes: FastifyPluginAsyncZod<{ db: Db; clock: Clock; atRis
       operationId: 'explainCaseDeadline',
       tags: ['cases'],
       summary: "How a case's deadline was computed, and its deadline state",
-      description: 'Policy, start, skipped days, deadline, at-risk point, state now (on-track, at-risk, breached, met, missed) and recorded escalations. A referral does not restart the clock.',
+      description: 'Policy, start, skipped days, deadline, at-risk point, state now (on-track, at-risk, breached, met, missed, closed: closed without contact before the deadline) and recorded escalations. A referral does not restart the clock.',
       security: BEARER,
       params: z.object({ id: z.uuid() }),
       response: { 200: deadlineExplanationSchema, ...problemResponses(400, 401, 403, 404) },

@@ -2,23 +2,29 @@ import { localDateOf, nextLocalDate, nonWorkingReason, startOfLocalDate } from '
 import type { DeadlinePolicy } from './policy.js';
 
 /**
- * A case's deadline state, derived (never stored as truth) from its deadline and first contact:
+ * A case's deadline state, derived (never stored as truth) from its deadline, first contact and close:
  * - `met`: first contact at or before the deadline; `missed`: first contact after it;
- * - `breached`: the deadline has passed with no first contact;
+ * - `breached`: the deadline has passed with no first contact, whether the case is still open or was
+ *   closed without contact after its deadline (a breach stays a breach);
+ * - `closed`: closed without contact at or before its deadline (withdrawn, duplicate, spam): the deadline
+ *   no longer applies, so neither on track nor breached (the statistics' closedWithoutContact);
  * - `at-risk`: less than the at-risk window of deadline time is left; `on-track` otherwise.
- * A referral does not restart the clock, so only the inquiry's deadline and first contact matter.
+ * A referral does not restart the clock, so only the inquiry's deadline, first contact and close matter.
  */
-export const DEADLINE_STATES = ['on-track', 'at-risk', 'breached', 'met', 'missed'] as const;
+export const DEADLINE_STATES = ['on-track', 'at-risk', 'breached', 'met', 'missed', 'closed'] as const;
 export type DeadlineState = (typeof DEADLINE_STATES)[number];
 
 export interface DeadlineFacts {
   policy: DeadlinePolicy;
   deadlineAt: number;
   firstContactAt: number | null;
+  /** When the case was closed; absent or null while open. */
+  closedAt?: number | null;
 }
 
 export function deadlineState(facts: DeadlineFacts, now: number, atRiskMs: number): DeadlineState {
   if (facts.firstContactAt !== null) return facts.firstContactAt <= facts.deadlineAt ? 'met' : 'missed';
+  if (facts.closedAt != null) return facts.closedAt > facts.deadlineAt ? 'breached' : 'closed';
   if (now > facts.deadlineAt) return 'breached';
   return deadlineTimeLeft(facts.policy, now, facts.deadlineAt) < atRiskMs ? 'at-risk' : 'on-track';
 }

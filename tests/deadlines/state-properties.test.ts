@@ -50,6 +50,24 @@ describe('deadline state from stored instants vs deadline arithmetic', () => {
     );
   });
 
+  it("a case closed without contact is breached when closed after its deadline (for good), otherwise 'closed', as the statistics count it", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...DEADLINE_POLICIES), instant, fc.integer({ min: 0, max: 8 * 24 * HOUR }), fc.integer({ min: 0, max: 8 * 24 * HOUR }),
+        (policy, receivedAt, closedAfter, laterStill) => {
+          const { deadlineAt } = computeDeadline(policy, receivedAt);
+          const closedAt = receivedAt + closedAfter;
+          const state = deadlineState({ policy, deadlineAt, firstContactAt: null, closedAt }, closedAt + laterStill, 4 * HOUR);
+          // compliance: closed_overdue (part of openOverdue) when closed_at > deadline_at, else closedWithoutContact.
+          expect(state).toBe(closedAt > deadlineAt ? 'breached' : 'closed');
+          // Contact decides before the close does.
+          expect(deadlineState({ policy, deadlineAt, firstContactAt: receivedAt, closedAt }, closedAt + laterStill, 4 * HOUR)).toBe('met');
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('ISO weeks: known dates', () => {
     expect(isoWeekOf('2026-01-01')).toBe('2026-W01');
     expect(isoWeekOf('2027-01-01')).toBe('2026-W53');
