@@ -63,8 +63,9 @@ export const caseFacts = sqliteTable(
  *   irrelevant). Percentiles and distinct companies are not additive, so the query concatenates the
  *   lists of a group (group_concat, in SQLite) and computes them from the values: exact, and still only
  *   one small row per day and cell to read instead of one per case.
- * Two grains: `compliance_daily` (date, county, actor, topic), read when a query groups by topic, and
- * its roll-up without topic `compliance_daily_county_actor`, about 14 times smaller, read otherwise.
+ * Three grains, the query reads the smallest that has the dimensions it groups or filters by:
+ * `compliance_daily` (date, county, actor, topic); its roll-up without topic `compliance_daily_county_actor`
+ * (about 14 times smaller); and the roll-up by topic alone `compliance_daily_topic`.
  * Both are WITHOUT ROWID tables clustered on the date (set in the migration: drizzle cannot say it).
  */
 const aggregateColumns = () => ({
@@ -126,3 +127,12 @@ export const importedCases = sqliteTable('imported_cases', {
   inquiryId: text('inquiry_id').notNull().unique().references(() => inquiries.id, { onDelete: 'restrict' }),
   importedAt: integer('imported_at').notNull(),
 });
+
+export const complianceDailyTopic = sqliteTable(
+  'compliance_daily_topic',
+  (() => {
+    const { countyCode: _county, firstActorId: _actor, ...columns } = aggregateColumns();
+    return { ...columns, topTopicId: text('top_topic_id').notNull().default('') };
+  })(),
+  (t) => [primaryKey({ columns: [t.localDate, t.topTopicId] })],
+);
