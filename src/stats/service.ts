@@ -15,7 +15,7 @@ import type { ComplianceFigures, ComplianceGroup, ComplianceQuery, ComplianceRep
  * - open in time / overdue is the only figure that depends on `now`: the open count is maintained, and
  *   the open cases whose deadline is still ahead are counted from the partial index on open cases
  *   (`case_facts_open_deadline_idx`), a handful of rows: those that arrived within about a working day.
- * The table read is the roll-up without topic unless the query groups by topic.
+ * The table read is the smallest grain with the dimensions the query groups or filters by.
  */
 const AGGREGATE_DIMENSION: Record<GroupDimension, string> = {
   county: "NULLIF(county_code, '')",
@@ -57,14 +57,12 @@ const ADDITIVE = [
 type Sums = Record<(typeof ADDITIVE)[number], number>;
 interface AggregateRow extends Sums { delays: string; orgKeys: string; [dimension: string]: unknown }
 
-/** A group's figures before `now` and the finishing: sums, sorted delays (ms), sorted distinct company keys. */
-interface Group extends Sums { openInTime: number; delays: Float64Array; companies: Float64Array }
+/** A group's figures before `now` and the finishing: sums, delays (ms), company keys (with repeats), distinct companies. */
+interface Group extends Sums { openInTime: number; delays: Float64Array; companies: Float64Array; distinctCompanies: number }
 
-/** Parses a list `v1,v2,…,` of integers (as the aggregates keep them) into a typed array. */
+/** Parses a list `v1,v2,…,` of integers (as the aggregates keep them) into a typed array, in one pass. */
 export function parseList(list: string): Float64Array {
-  let n = 0;
-  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) n++;
-  const out = new Float64Array(n);
+  const out = new Float64Array((list.length + 1) >> 1); // each value takes at least two characters
   let k = 0;
   let value = 0;
   let negative = false;
@@ -77,19 +75,90 @@ export function parseList(list: string): Float64Array {
     } else if (c === 45) negative = true;
     else value = value * 10 + (c - 48);
   }
-  return out;
+  return out.subarray(0, k);
 }
 
-/** Sorted distinct values of a sorted array. */
-function distinctSorted(sorted: Float64Array): Float64Array {
-  if (sorted.length === 0) return sorted;
-  let n = 1;
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
-  return sorted.subarray(0, n);
+/**
+ * The k-th smallest value (0-based) of `values`, reordering them in place (quickselect, expected O(n)):
+ * a group needs only two ranks per percentile, so sorting all of a year's delays is not needed.
+ */
+function select(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }
 
-/** Merges sorted arrays into one sorted array. */
-function mergeSorted(parts: Float64Array[], distinct: boolean): Float64Array {
+/**
+ * The p-quantile with linear interpolation between closest ranks (PERCENTILE.INC) of the values divided
+ * by `scale` (the same arithmetic as on the divided values, since division keeps the order).
+ * Reorders `values` in place.
+ */
+export function percentile(values: Float64Array, p: number, scale = 1): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const rank = p * (n - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const low = select(values, lo);
+  // After selecting rank lo, every value right of it is >= it: rank lo + 1 is their minimum.
+  let high = low;
+  if (hi !== lo) {
+    high = Infinity;
+    for (let i = lo + 1; i < n; i++) if (values[i]! < high) high = values[i]!;
+  }
+  const a = low / scale;
+  const b = high / scale;
+  return a + (b - a) * (rank - lo);
+}
+
+/** Distinct values among the arrays: an open-addressing hash set over the (non-negative, 48-bit) company keys. */
+function countDistinct(arrays: Float64Array[]): number {
+  let size = 0;
+  for (const a of arrays) size += a.length;
+  if (size === 0) return 0;
+  let capacity = 16;
+  while (capacity < size * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slots = new Float64Array(capacity).fill(-1);
+  let distinct = 0;
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) {
+      const key = a[i]!;
+      let h = (Math.imul(key % 4294967296 | 0, 0x9e3779b1) >>> 0) & mask;
+      for (;;) {
+        const slot = slots[h]!;
+        if (slot === key) break;
+        if (slot === -1) {
+          slots[h] = key;
+          distinct++;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+  }
+  return distinct;
+}
+
+/** All values of the arrays in one new array. */
+function concat(parts: Float64Array[]): Float64Array {
   let size = 0;
   for (const p of parts) size += p.length;
   const all = new Float64Array(size);
@@ -98,20 +167,7 @@ function mergeSorted(parts: Float64Array[], distinct: boolean): Float64Array {
     all.set(p, offset);
     offset += p.length;
   }
-  all.sort();
-  return distinct ? distinctSorted(all) : all;
-}
-
-/** The p-quantile of sorted values with linear interpolation between closest ranks (PERCENTILE.INC). */
-export function percentile(sorted: ArrayLike<number>, p: number, scale = 1): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  const rank = p * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const a = sorted[lo]! / scale;
-  const b = sorted[hi]! / scale;
-  return a + (b - a) * (rank - lo);
+  return all;
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -145,7 +201,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       p90HoursToFirstContact: round(percentile(g.delays, 0.9, HOUR_MS), 2),
       referrals: g.referrals,
       rightFirstTime: ratio(g.rightFirst, contacted),
-      distinctCompanies: g.companies.length,
+      distinctCompanies: g.distinctCompanies,
       triaged: g.triaged,
       feedbackResponses: g.feedbackResponses,
       feedbackRightHelpRate: ratio(g.feedbackYes, g.feedbackResponses),
@@ -155,7 +211,8 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
   }
 
   function groupOf(row: AggregateRow): Group {
-    const group = { openInTime: 0, delays: parseList(row.delays).sort(), companies: distinctSorted(parseList(row.orgKeys).sort()) } as Group;
+    const companies = parseList(row.orgKeys);
+    const group = { openInTime: 0, delays: parseList(row.delays), companies, distinctCompanies: countDistinct([companies]) } as Group;
     for (const k of ADDITIVE) group[k] = row[k];
     return group;
   }
@@ -190,7 +247,11 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         return Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
       };
       const whereSql = where.join(' AND ');
-      const table = groupBy.includes('topic') ? 'compliance_daily' : 'compliance_daily_county_actor';
+      // The smallest grain that has every dimension grouped or filtered by (month and week come from the date).
+      const byCounty = groupBy.includes('county') || countyCode !== null || scope !== null;
+      const byActor = groupBy.includes('actor') || actorId !== null;
+      const table = !groupBy.includes('topic') ? 'compliance_daily_county_actor'
+        : byCounty || byActor ? 'compliance_daily' : 'compliance_daily_topic';
 
       // One read of the aggregates: a row per group (or one row for the total alone).
       const dims = groupBy.map((d) => `${AGGREGATE_DIMENSION[d]} AS ${d}`);
@@ -220,7 +281,11 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         total = groups[0] ?? groupOf({ ...Object.fromEntries(ADDITIVE.map((k) => [k, 0])), delays: '', orgKeys: '' } as AggregateRow);
       } else {
         // Groups partition the inquiries: sums add up, the value lists merge (distinct companies do not add up).
-        total = { openInTime: 0, delays: mergeSorted(groups.map((g) => g.delays), false), companies: mergeSorted(groups.map((g) => g.companies), true) } as Group;
+        // Concatenated before the groups' percentiles reorder their delays (the order does not matter).
+        total = {
+          openInTime: 0, delays: concat(groups.map((g) => g.delays)), companies: new Float64Array(0),
+          distinctCompanies: countDistinct(groups.map((g) => g.companies)),
+        } as Group;
         for (const k of ADDITIVE) total[k] = groups.reduce((sum, g) => sum + g[k], 0);
       }
       total.openInTime = openInTimeTotal;

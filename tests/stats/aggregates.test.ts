@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { isoWeekOf } from '../../src/stats/facts.js';
 
 /**
- * The maintained compliance aggregates (compliance_daily and its roll-up without topic) must always equal
+ * The maintained compliance aggregates (compliance_daily and its roll-ups) must always equal
  * what the case_facts rows say, after inserts and after every kind of change the triggers see; and the
  * migration's backfill must produce the same from existing facts.
  */
@@ -32,10 +32,17 @@ const COUNTS = ['received', 'contacted_in_time', 'contacted_late', 'open', 'clos
 type Cell = Record<string, string | number | (number | string)[]> & { key: string };
 
 /** The aggregates computed here, independently of the SQL, from the facts. */
-function expected(facts: FactRow[], withTopic: boolean): Cell[] {
+type Grain = 'all' | 'county-actor' | 'topic';
+const keyOf = (grain: Grain, r: { local_date: string; county_code: string | null; first_actor_id: string | null; top_topic_id: string | null }) =>
+  grain === 'all' ? [r.local_date, r.county_code ?? '', r.first_actor_id ?? '', r.top_topic_id ?? '']
+    : grain === 'county-actor' ? [r.local_date, r.county_code ?? '', r.first_actor_id ?? '']
+      : [r.local_date, r.top_topic_id ?? ''];
+const TABLES: [string, Grain][] = [['compliance_daily', 'all'], ['compliance_daily_county_actor', 'county-actor'], ['compliance_daily_topic', 'topic']];
+
+function expected(facts: FactRow[], grain: Grain): Cell[] {
   const cells = new Map<string, Cell>();
   for (const f of facts) {
-    const key = [f.local_date, f.county_code ?? '', f.first_actor_id ?? '', ...(withTopic ? [f.top_topic_id ?? ''] : [])];
+    const key = keyOf(grain, f);
     const k = JSON.stringify(key);
     let c = cells.get(k);
     if (!c) {
@@ -66,13 +73,13 @@ describe('maintained compliance aggregates', () => {
   let t: TestApp;
   const sql = (text: string, ...params: unknown[]) => t.db.$client.prepare(text).run(...params);
 
-  function stored(table: string, withTopic: boolean): Cell[] {
-    const rows = t.db.$client.prepare(`SELECT * FROM ${table}`).all() as Record<string, string | number>[];
+  function stored(table: string, grain: Grain): Cell[] {
+    const rows = t.db.$client.prepare(`SELECT * FROM ${table}`).all() as (Record<string, string | number> & FactRow)[];
     const list = (s: string) => s.split(',').filter(Boolean).map(Number).sort((a, b) => a - b);
     return rows
       .filter((r) => r.received !== 0) // a cell a case moved out of stays, emptied
       .map((r): Cell => ({
-        key: [r.local_date, r.county_code, r.first_actor_id, ...(withTopic ? [r.top_topic_id] : [])].join('|'),
+        key: keyOf(grain, r).join('|'),
         ...Object.fromEntries(COUNTS.map((n) => [n, r[n]])),
         delays: list(r.delays as string), org_keys: list(r.org_keys as string),
       }))
@@ -81,9 +88,8 @@ describe('maintained compliance aggregates', () => {
 
   function check() {
     const facts = t.db.$client.prepare('SELECT * FROM case_facts').all() as FactRow[];
-    expect(stored('compliance_daily', true)).toEqual(expected(facts, true));
-    expect(stored('compliance_daily_county_actor', false)).toEqual(expected(facts, false));
-    for (const table of ['compliance_daily', 'compliance_daily_county_actor']) {
+    for (const [table, grain] of TABLES) expect(stored(table, grain)).toEqual(expected(facts, grain));
+    for (const [table] of TABLES) {
       const emptied = t.db.$client.prepare(`SELECT * FROM ${table} WHERE received = 0`).all() as Record<string, unknown>[];
       for (const row of emptied) expect(row).toMatchObject({ open: 0, contacted_in_time: 0, referrals: 0, delays: '', org_keys: '' });
     }
@@ -126,16 +132,30 @@ describe('maintained compliance aggregates', () => {
     check();
   });
 
-  it("are what the migration's backfill computes from existing facts", () => {
-    const migration = fs.readFileSync(path.resolve('migrations/0008_compliance_aggregate_triggers.sql'), 'utf8');
-    const backfills = migration.split('--> statement-breakpoint').filter((s) => /INSERT INTO compliance_daily\w* \(/.test(s) && /FROM case_facts f/.test(s));
-    expect(backfills).toHaveLength(2);
-    const before = [stored('compliance_daily', true), stored('compliance_daily_county_actor', false)];
-    sql('DELETE FROM compliance_daily');
-    sql('DELETE FROM compliance_daily_county_actor');
-    for (const statement of backfills) t.db.$client.exec(statement);
-    expect([stored('compliance_daily', true), stored('compliance_daily_county_actor', false)]).toEqual(before);
+  it("are what the migrations' backfills compute from existing facts", () => {
+    const statements = ['0008_compliance_aggregate_triggers.sql', '0011_compliance_topic_rollup_triggers.sql']
+      .flatMap((file) => fs.readFileSync(path.resolve('migrations', file), 'utf8').split('--> statement-breakpoint'))
+      .filter((s) => /INSERT INTO compliance_daily\w* \(/.test(s) && /FROM case_facts f/.test(s));
+    expect(statements).toHaveLength(3);
+    const before = TABLES.map(([table, grain]) => stored(table, grain));
+    for (const [table] of TABLES) sql(`DELETE FROM ${table}`);
+    for (const statement of statements) t.db.$client.exec(statement);
+    expect(TABLES.map(([table, grain]) => stored(table, grain))).toEqual(before);
     check();
+  });
+
+  it('answer by topic from the topic roll-up with the same figures as from the facts', async () => {
+    const analyst = t.app.apiKeys.create({ role: 'analyst', label: 'analyst' }, 'test').token;
+    const res = await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-01-01&to=2026-12-31&groupBy=topic', headers: { authorization: `Bearer ${analyst}` } });
+    const facts = t.db.$client.prepare('SELECT * FROM case_facts').all() as FactRow[];
+    const topics = [...new Set(facts.map((f) => f.top_topic_id))].sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+    expect(res.json().groups.map((g: Record<string, unknown>) => [g.topic, g.received, g.contactedInTime, g.distinctCompanies, g.medianHoursToFirstContact])).toEqual(topics.map((topic) => {
+      const of = facts.filter((f) => f.top_topic_id === topic);
+      const delays = of.filter((f) => f.first_contact_at !== null).map((f) => (f.first_contact_at! - f.received_at) / 3_600_000).sort((a, b) => a - b);
+      const mid = (delays.length - 1) / 2;
+      const median = delays.length === 0 ? null : Math.round(((delays[Math.floor(mid)]! + delays[Math.ceil(mid)]!) / 2) * 100) / 100;
+      return [topic, of.length, of.filter((f) => f.first_contact_at !== null && f.first_contact_at <= f.deadline_at).length, new Set(of.map((f) => f.org_key).filter((k) => k !== null)).size, median];
+    }));
   });
 
   it("derive the ISO week from the date in SQL exactly as isoWeekOf does", () => {
