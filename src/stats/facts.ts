@@ -109,15 +109,23 @@ export function createCaseFacts(db: Db, options: { atRiskMs: number }) {
     };
   }
 
-  /** Facts of a freshly stored inquiry row; call inside the transaction that inserts it. */
-  function recordInquiry(tx: FactsTx, row: InquiryRow): void {
-    tx.insert(caseFacts).values(values({
+  // Prepared once: intake writes one facts row per inquiry, and building the query each time cost
+  // more than the insert itself.
+  const columns = Object.keys(values({ inquiryId: '', receivedAt: 0, countyCode: null, firstActorId: null, topTopicId: null, orgNumber: null, deadlinePolicy: '24h', deadlineAt: 0 }));
+  const insertPrepared = db.insert(caseFacts)
+    .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as typeof caseFacts.$inferInsert)
+    .onConflictDoNothing()
+    .prepare();
+
+  /** Facts of a freshly stored inquiry row; call inside the transaction that inserts it (on the same connection). */
+  function recordInquiry(_tx: FactsTx, row: InquiryRow): void {
+    insertPrepared.run(values({
       inquiryId: row.id, receivedAt: row.receivedAt, countyCode: row.countyCode, firstActorId: row.firstAssignedActorId,
       topTopicId: topTopicOf(row.classification), orgNumber: row.orgNumber,
       deadlinePolicy: row.deadlinePolicy as DeadlinePolicy, deadlineAt: row.deadlineAt,
       firstContactAt: row.firstContactAt, firstContactActorId: row.assignedActorId, closedAt: row.closedAt,
       triaged: row.status === 'triage',
-    })).onConflictDoNothing().run();
+    }));
   }
 
   /**
