@@ -83,7 +83,7 @@ export function createIntakeService(deps: IntakeDeps) {
     return `REC-${year}-${String(repository.nextReferenceNumber(year)).padStart(6, '0')}`;
   }
 
-  function toCreated(row: InquiryRow): InquiryCreated {
+  function toCreated(row: InquiryRow, token = deps.statusLinks.tokenFor(row.id)): InquiryCreated {
     const classification = row.classification as Classification;
     const actorRef = (id: string) => {
       const a = reference.actor(id);
@@ -100,7 +100,7 @@ export function createIntakeService(deps: IntakeDeps) {
       topics: classification.topics.map((t) => ({ id: t.id, name: t.name, score: t.score })),
       assignedActor: row.firstAssignedActorId ? actorRef(row.firstAssignedActorId) : null,
       alternatives: (row.alternatives as string[]).map(actorRef),
-      statusUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/status/${deps.statusLinks.tokenFor(row.id)}`,
+      statusUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/status/${token}`,
     };
   }
 
@@ -130,7 +130,8 @@ export function createIntakeService(deps: IntakeDeps) {
       // Time-ordered ids (UUIDv7): new rows land at the end of the primary-key index instead of on a
       // random page, which keeps each commit's writes small as the table grows.
       const id = uuidv7();
-      const tokenHash = StatusLinks.hash(deps.statusLinks.tokenFor(id));
+      const token = deps.statusLinks.tokenFor(id);
+      const tokenHash = StatusLinks.hash(token);
 
       const result = await repository.inWriteTransaction(() => {
         // Stamped inside the commit, so no poller can see a later change committed before this inquiry.
@@ -192,7 +193,7 @@ export function createIntakeService(deps: IntakeDeps) {
         return { inserted: row };
       });
       if ('replay' in result) return { created: toCreated(result.replay!), replayed: true };
-      return { created: toCreated(result.inserted), replayed: false };
+      return { created: toCreated(result.inserted, token), replayed: false };
     },
 
     /** What the company sees through its private link: milestones, never caseworkers' words. */
