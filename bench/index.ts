@@ -6,10 +6,7 @@ import { benchIntake } from './intake.js';
  */
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'intake') await benchIntake();
-if ((!only || only === 'polling')) {
-  const polling = './polling.js'; // the caseworkers' polling benchmark, when present
-  try { await import(polling); } catch (error) { if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error; }
-}
+if (!only || only === 'polling') await import('./polling.js');
 if (!only || only === 'stats') await import('./stats.js');
 if (!only || only === 'soak') {
   const { benchSoak } = await import('./soak.js');
