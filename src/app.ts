@@ -10,31 +10,21 @@ import { problemType } from './shared/problems.js';
 import swagger from './plugins/swagger.js';
 import { createLogger, genReqId } from './plugins/logging.js';
 import { healthRoutes } from './health/routes.js';
-import { Classifier } from './classification/classifier.js';
 import { loadKnowledge } from './classification/knowledge.js';
 import { Places } from './reference/places.js';
 import { createReferenceRepository } from './reference/repository.js';
 import { ReferenceService } from './reference/service.js';
 import { referenceRoutes } from './reference/routes.js';
 import { seedReferenceData } from './reference/seed.js';
-import { Router } from './routing/router.js';
-import { createIntakeService } from './intake/service.js';
-import { intakeRoutes } from './intake/routes.js';
-import { StatusLinks } from './intake/status-links.js';
-import { routingRoutes } from './routing/routes.js';
+import { intakeCapability } from './intake/plugin.js';
+import { adminCapability } from './admin/plugin.js';
+import { casesCapability } from './cases/plugin.js';
 import { createCaseFacts } from './stats/facts.js';
 import { statsCapability } from './stats/plugin.js';
 import metrics from './metrics/plugin.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
-import { apiKeyRoutes } from './auth/routes.js';
-import { createActorAdminRepository } from './admin/repository.js';
-import { createActorAdminService } from './admin/service.js';
-import { adminActorRoutes } from './admin/routes.js';
-import { createCaseRepository } from './cases/repository.js';
-import { createCaseService } from './cases/service.js';
-import { caseRoutes } from './cases/routes.js';
 import { privacyCapability } from './privacy/plugin.js';
 
 export interface AppDeps {
@@ -67,21 +57,12 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     reply.header('x-request-id', request.id);
   });
 
-  // Domain services: plain objects, built once, handed to the routes that need them.
+  // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
+  // intake, and the API keys behind authentication. Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
   const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
-  const intake = createIntakeService({
-    db, reference, clock, afterInsert: caseFacts.recordInquiry,
-    classifier: new Classifier(knowledge),
-    router: new Router(knowledge, reference),
-    statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
-    deadlinePolicy: config.DEADLINE_POLICY,
-    triageThreshold: config.TRIAGE_CONFIDENCE_THRESHOLD,
-    publicBaseUrl: config.PUBLIC_BASE_URL,
-  });
-
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
 
   await app.register(errors);
@@ -91,11 +72,9 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
-  await app.register(routingRoutes, { intake, reference });
-  await app.register(apiKeyRoutes, { apiKeys });
-  await app.register(adminActorRoutes, { actors: createActorAdminService({ repository: createActorAdminRepository(db), reference }) });
-  await app.register(caseRoutes, { cases: createCaseService({ db, repository: createCaseRepository(db), reference, clock, atRiskMs: config.AT_RISK_HOURS * 3_600_000 }) });
+  await app.register(intakeCapability, { db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
+  await app.register(adminCapability, { db, reference, apiKeys });
+  await app.register(casesCapability, { db, clock, config, reference });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });
   await app.register(privacyCapability, { db, clock, config });
   return app;

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../shared/clock.js';
+import type { ReferenceService } from '../reference/service.js';
+import { Classifier } from '../classification/classifier.js';
+import { Router } from '../routing/router.js';
+import { routingRoutes } from '../routing/routes.js';
+import { createIntakeService, type IntakeDeps } from './service.js';
+import { intakeRoutes } from './routes.js';
+import { StatusLinks } from './status-links.js';
+
+export interface IntakeCapabilityOptions {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  reference: ReferenceService;
+  /** Runs inside the transaction that stores a new inquiry (the statistics' facts row). */
+  afterInsert?: IntakeDeps['afterInsert'];
+}
+
+/** Intake and the routing preview: one classifier and router, shared so that a preview shows what intake will do. */
+export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = async (app, { db, clock, config, reference, afterInsert }) => {
+  const intake = createIntakeService({
+    db, reference, clock, afterInsert,
+    classifier: new Classifier(reference.knowledge),
+    router: new Router(reference.knowledge, reference),
+    statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
+    deadlinePolicy: config.DEADLINE_POLICY,
+    triageThreshold: config.TRIAGE_CONFIDENCE_THRESHOLD,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+  await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
+  await app.register(routingRoutes, { intake, reference });
+};
