@@ -30,8 +30,20 @@ export type LocalDate = string;
 // The sv-SE locale formats dates as YYYY-MM-DD.
 const localDateFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: STOCKHOLM, year: 'numeric', month: '2-digit', day: '2-digit' });
 
+// Memoised per UTC hour: Stockholm's offset from UTC is a whole number of hours and changes only on
+// the hour, so every instant of a UTC hour has the same local date. Intake, deadlines, the sweeper and
+// imports of millions of cases all ask this, mostly for the same few hours.
+const localDateByHour = new Map<number, LocalDate>();
+
 export function localDateOf(instantMs: number): LocalDate {
-  return localDateFormat.format(instantMs);
+  const hour = Math.floor(instantMs / 3_600_000);
+  let date = localDateByHour.get(hour);
+  if (date === undefined) {
+    date = localDateFormat.format(instantMs);
+    if (localDateByHour.size >= 100_000) localDateByHour.clear(); // bounded: about eleven years of hours
+    localDateByHour.set(hour, date);
+  }
+  return date;
 }
 
 export function formatLocalDate(year: number, month: number, day: number): LocalDate {

@@ -27,24 +27,12 @@ export function isoWeekOf(date: string): string {
   return `${weekYear}-W${String(week).padStart(2, '0')}`;
 }
 
-/**
- * Calendar fields of an arrival instant, in Europe/Stockholm. Memoised per UTC hour: Stockholm's offset
- * from UTC is a whole number of hours and changes only on the hour, so every instant of a UTC hour has the
- * same local date. (An import of a million cases otherwise spends a good part of its time in Intl.)
- */
+/** Calendar fields of an arrival instant, in Europe/Stockholm (localDateOf is memoised per UTC hour). */
 type ArrivalFields = { localDate: string; localMonth: string; isoWeek: string };
-const fieldsByHour = new Map<number, ArrivalFields>();
 
 export function arrivalFields(receivedAt: number): ArrivalFields {
-  const hour = Math.floor(receivedAt / 3_600_000);
-  let fields = fieldsByHour.get(hour);
-  if (!fields) {
-    const localDate = localDateOf(receivedAt);
-    fields = { localDate, localMonth: localDate.slice(0, 7), isoWeek: isoWeekOf(localDate) };
-    if (fieldsByHour.size >= 100_000) fieldsByHour.clear(); // bounded: about eleven years of hours
-    fieldsByHour.set(hour, fields);
-  }
-  return fields;
+  const localDate = localDateOf(receivedAt);
+  return { localDate, localMonth: localDate.slice(0, 7), isoWeek: isoWeekOf(localDate) };
 }
 
 const SECRET_KEY = 'stats_company_key_secret';
