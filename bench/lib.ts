@@ -50,3 +50,17 @@ export async function load(url: string, bodies: string[], seconds: number, conne
     total: result.requests.total,
   };
 }
+
+/** A deterministic random generator (mulberry32) and a picker, so benchmark data is the same every run. */
+export function seededRandom(initialSeed: number) {
+  let seed = initialSeed;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  return { rand, pick };
+}

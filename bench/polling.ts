@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { seededRandom } from './lib.js';
 
 const CASES = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.argv[3] ?? 2_000);
@@ -29,16 +30,8 @@ migrateDatabase(db);
 const app = await buildApp({ config, db, clock: () => NOW });
 await app.ready();
 
-// Deterministic generator (mulberry32).
-let seed = 7;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+// Deterministic data: the same every run.
+const { rand, pick } = seededRandom(7);
 
 const actors = ['almi', 'business-sweden', 'een', 'ekn', 'tillvaxtverket', 'sek', 'chamber-sydsvenska', 'chamber-vastsvenska', 'chamber-stockholm', 'chamber-smaland'];
 const counties = (db.$client.prepare('SELECT code FROM counties').all() as { code: string }[]).map((r) => r.code);

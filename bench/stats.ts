@@ -11,6 +11,7 @@ import path from 'node:path';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { seededRandom } from './lib.js';
 import { createImportService } from '../src/import/service.js';
 import { createCaseFacts } from '../src/stats/facts.js';
 import { loadKnowledge } from '../src/classification/knowledge.js';
@@ -35,16 +36,8 @@ const counties = reference.places.counties.map((c) => c.code);
 const actors = ['almi', 'business-sweden', 'een', 'ekn', 'sek', 'tillvaxtverket'];
 const topics = knowledge.topics.map((t) => t.id);
 
-// Deterministic generator (mulberry32).
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+// Deterministic data: the same every run.
+const { rand, pick } = seededRandom(42);
 const luhnOrg = (n: number) => {
   const body = `556${String(n).padStart(6, '0')}`;
   let sum = 0;
