@@ -16,7 +16,7 @@ import { createReferenceRepository } from './reference/repository.js';
 import { ReferenceService } from './reference/service.js';
 import { referenceRoutes } from './reference/routes.js';
 import { seedReferenceData } from './reference/seed.js';
-import { intakeCapability } from './intake/plugin.js';
+import { createIntake, intakeCapability } from './intake/plugin.js';
 import { adminCapability } from './admin/plugin.js';
 import { casesCapability } from './cases/plugin.js';
 import { createCaseFacts } from './stats/facts.js';
@@ -26,6 +26,7 @@ import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
 import { privacyCapability } from './privacy/plugin.js';
+import { pagesCapability } from './pages/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,7 +59,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   });
 
   // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, and the API keys behind authentication. Everything else is wired inside its capability.
+  // intake, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
@@ -72,10 +74,12 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  await app.register(intakeCapability, { db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
+  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
+  await app.register(intakeCapability, { intake, config, reference });
   await app.register(adminCapability, { db, reference, apiKeys });
   await app.register(casesCapability, { db, clock, config, reference });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });
   await app.register(privacyCapability, { db, clock, config });
+  await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

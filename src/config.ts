@@ -57,6 +57,12 @@ export const configSchema = z.object({
     .string()
     .transform((v): boolean | number | string[] => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean)))
     .default(false),
+  /** The pages people look at (status page, reference form, dashboard); false leaves the JSON API alone. */
+  PAGES_ENABLED: booleanFlag.default(true),
+  /** A dashboard sign-in ends after this many minutes without a request. */
+  DASHBOARD_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A dashboard sign-in ends this many hours after signing in, however active. */
+  DASHBOARD_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(8),
   /** Personal data of closed cases is erased this many days after closing. */
   RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   /** How often the retention job runs, in milliseconds; 0 turns it off. Off in tests. */

@@ -6,11 +6,11 @@ import type { ReferenceService } from '../reference/service.js';
 import { Classifier } from '../classification/classifier.js';
 import { Router } from '../routing/router.js';
 import { routingRoutes } from '../routing/routes.js';
-import { createIntakeService, type IntakeDeps } from './service.js';
+import { createIntakeService, type IntakeDeps, type IntakeService } from './service.js';
 import { intakeRoutes } from './routes.js';
 import { StatusLinks } from './status-links.js';
 
-export interface IntakeCapabilityOptions {
+export interface IntakeWiring {
   db: Db;
   clock: Clock;
   config: Config;
@@ -19,9 +19,13 @@ export interface IntakeCapabilityOptions {
   afterInsert?: IntakeDeps['afterInsert'];
 }
 
-/** Intake and the routing preview: one classifier and router, shared so that a preview shows what intake will do. */
-export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = async (app, { db, clock, config, reference, afterInsert }) => {
-  const intake = createIntakeService({
+/**
+ * The intake service with one classifier and router, built once in app.ts and shared: the API's routes,
+ * the routing preview and the pages (the reference form, the status page) all use this one instance,
+ * so a preview shows what intake will do and every write path of intake is the same.
+ */
+export function createIntake({ db, clock, config, reference, afterInsert }: IntakeWiring): IntakeService {
+  return createIntakeService({
     db, reference, clock, afterInsert,
     classifier: new Classifier(reference.knowledge),
     router: new Router(reference.knowledge, reference),
@@ -30,6 +34,12 @@ export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = 
     triageThreshold: config.TRIAGE_CONFIDENCE_THRESHOLD,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
+}
+
+export interface IntakeCapabilityOptions { intake: IntakeService; config: Config; reference: ReferenceService }
+
+/** Intake and the routing preview. */
+export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = async (app, { intake, config, reference }) => {
   await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
   await app.register(routingRoutes, { intake, reference });
 };

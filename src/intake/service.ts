@@ -218,6 +218,13 @@ export function createIntakeService(deps: IntakeDeps) {
         followUp: followUpOf(db, row, token),
       };
     },
+
+    /** The language the company wrote in, for the status page (which speaks to the company in it). */
+    languageFor(token: string): 'sv' | 'en' {
+      const row = db.select({ language: inquiries.language }).from(inquiries).where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
+      if (!row) throw notFound('No inquiry has this status link.');
+      return row.language === 'en' ? 'en' : 'sv';
+    },
   };
 
   function replayOf(key: string, hash: string, tx: Pick<Db, 'select'> = db): InquiryRow | null {

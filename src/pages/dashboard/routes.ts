@@ -1,0 +1,2 @@
+import type { FastifyInstance } from 'fastify';
+export async function dashboardRoutes(_app: FastifyInstance, _o: unknown) {}
