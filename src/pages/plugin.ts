@@ -11,7 +11,7 @@ import { createFeedbackService } from '../stats/feedback.js';
 import { Assets } from './assets.js';
 import { html } from './html.js';
 import { languageOf, TEXTS } from './i18n.js';
-import { otherLanguageHref, page, pageSecurity, sendPage } from './layout.js';
+import { otherLanguageHref, page, sendPage } from './layout.js';
 import { ACCEPTS_HTML, prefersHtml, statusPageRoutes } from './status/routes.js';
 import { formRoutes } from './form/routes.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -77,5 +77,4 @@ export async function pagesCapability(app: FastifyInstance, options: PagesOption
   await statusPageRoutes(app, { intake, feedback, reference, clock, assets });
   await formRoutes(app, { intake, reference, clock, assets, publicBaseUrl: config.PUBLIC_BASE_URL, trustedOrigins: config.TRUSTED_FORM_ORIGINS });
   await app.register(dashboardRoutes, { db, clock, config, reference, apiKeys, assets });
-  void pageSecurity;
 }

@@ -217,36 +217,42 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     return group;
   }
 
+  /** The period, county, actor and the caller's counties as one WHERE clause, the same on the aggregates and the facts. */
+  function filterOf(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null, now: number) {
+    let countyCode: string | null = null;
+    if (query.county !== undefined) {
+      const county = reference.places.resolveCountyInput(query.county);
+      if (!county) throw badRequest(`Unknown county "${query.county}"`, [{ name: 'query.county', reason: 'Unknown county: use an ISO 3166-2 code (SE-M), an SCB code (12) or a name' }]);
+      countyCode = county.code;
+    }
+    if (query.actor !== undefined && !reference.actor(query.actor)) {
+      throw badRequest(`Unknown actor "${query.actor}"`, [{ name: 'query.actor', reason: 'Unknown actor id: see GET /v1/actors' }]);
+    }
+    const actorId = query.actor ?? null;
+
+    if (scope !== null && countyCode !== null && !scope.includes(countyCode)) {
+      throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${scope.join(', ')}.`);
+    }
+    // The same filter on the aggregates and on the facts: same column names, '' only stands for null.
+    const where = ['local_date BETWEEN @from AND @to'];
+    if (countyCode !== null) where.push('county_code = @county');
+    else if (scope !== null) where.push(`county_code IN (${scope.map((c) => `'${c.replace(/[^A-Z0-9-]/g, '')}'`).join(', ') || 'NULL'})`);
+    if (actorId !== null) where.push('first_actor_id = @actor');
+    const params = { from: query.from, to: query.to, now, county: countyCode, actor: actorId };
+    const bound = (sqlText: string) => {
+      const names = ['from', 'to', 'now', 'county', 'actor'].filter((n) => sqlText.includes(`@${n}`));
+      return Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
+    };
+    const whereSql = where.join(' AND ');
+    return { countyCode, actorId, whereSql, bound };
+  }
+
   return {
     /** `scope`: the county codes the caller may see (an API key limited to counties); null for all. */
     compliance(query: ComplianceQuery, scope: string[] | null = null): ComplianceReport {
       const now = clock();
       const groupBy = query.groupBy ?? [];
-      let countyCode: string | null = null;
-      if (query.county !== undefined) {
-        const county = reference.places.resolveCountyInput(query.county);
-        if (!county) throw badRequest(`Unknown county "${query.county}"`, [{ name: 'query.county', reason: 'Unknown county: use an ISO 3166-2 code (SE-M), an SCB code (12) or a name' }]);
-        countyCode = county.code;
-      }
-      if (query.actor !== undefined && !reference.actor(query.actor)) {
-        throw badRequest(`Unknown actor "${query.actor}"`, [{ name: 'query.actor', reason: 'Unknown actor id: see GET /v1/actors' }]);
-      }
-      const actorId = query.actor ?? null;
-
-      if (scope !== null && countyCode !== null && !scope.includes(countyCode)) {
-        throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${scope.join(', ')}.`);
-      }
-      // The same filter on the aggregates and on the facts: same column names, '' only stands for null.
-      const where = ['local_date BETWEEN @from AND @to'];
-      if (countyCode !== null) where.push('county_code = @county');
-      else if (scope !== null) where.push(`county_code IN (${scope.map((c) => `'${c.replace(/[^A-Z0-9-]/g, '')}'`).join(', ') || 'NULL'})`);
-      if (actorId !== null) where.push('first_actor_id = @actor');
-      const params = { from: query.from, to: query.to, now, county: countyCode, actor: actorId };
-      const bound = (sqlText: string) => {
-        const names = ['from', 'to', 'now', 'county', 'actor'].filter((n) => sqlText.includes(`@${n}`));
-        return Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
-      };
-      const whereSql = where.join(' AND ');
+      const { countyCode, actorId, whereSql, bound } = filterOf(query, scope, now);
       // The smallest grain that has every dimension grouped or filtered by (month and week come from the date).
       const byCounty = groupBy.includes('county') || countyCode !== null || scope !== null;
       const byActor = groupBy.includes('actor') || actorId !== null;
@@ -302,6 +308,36 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
           ...figures(groups[i]!),
         })),
       };
+    },
+
+    /** Open cases now by deadline state (on track, at risk, breached: open past the deadline), for the dashboard. */
+    openByDeadlineState(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null = null) {
+      const now = clock();
+      const { whereSql, bound } = filterOf(query, scope, now);
+      const sqlText = `SELECT
+          COALESCE(SUM(deadline_at >= @now AND at_risk_at > @now), 0) AS onTrack,
+          COALESCE(SUM(deadline_at >= @now AND at_risk_at <= @now), 0) AS atRisk,
+          COALESCE(SUM(deadline_at < @now), 0) AS breached
+        FROM case_facts WHERE first_contact_at IS NULL AND closed_at IS NULL AND ${whereSql}`;
+      return prepare(sqlText).get(bound(sqlText)) as { onTrack: number; atRisk: number; breached: number };
+    },
+
+    /**
+     * How long first contact took: the number of contacted inquiries per bucket of elapsed hours, the
+     * buckets split at `edgesHours` (ascending): [0, e1), [e1, e2), …, [eN, ∞). From the same exact
+     * delays the percentiles come from.
+     */
+    firstContactDistribution(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null, edgesHours: number[]): number[] {
+      const { whereSql, bound } = filterOf(query, scope, clock());
+      const sqlText = `SELECT COALESCE(group_concat(delays, ''), '') AS delays FROM compliance_daily_county_actor WHERE ${whereSql}`;
+      const delays = parseList((prepare(sqlText).get(bound(sqlText)) as { delays: string }).delays);
+      const counts = new Array<number>(edgesHours.length + 1).fill(0);
+      for (const ms of delays) {
+        let i = 0;
+        while (i < edgesHours.length && ms >= edgesHours[i]! * HOUR_MS) i++;
+        counts[i]!++;
+      }
+      return counts;
     },
   };
 }

@@ -3,3 +3,4 @@ export * from './inquiries.js';
 export * from './auth.js';
 export * from './stats.js';
 export * from './cases.js';
+export * from './pages.js';
