@@ -16,17 +16,20 @@ export function chartSvg(model: ChartModel, language: Language): Html {
   return model.kind === 'hbar' ? horizontal(model, language) : vertical(model, language);
 }
 
-function scaleMax(model: ChartModel): number {
+/** The axis: its top and the tick step. Shares run to 100 %; counts and hours to a round number in whole steps. */
+function scaleOf(model: ChartModel): { max: number; step: number } {
   const format = model.columns.find((c) => c.key === model.value)!.format;
-  if (format === 'share') return 1;
-  const max = Math.max(0, ...model.rows.map((r) => r.values[model.value] ?? 0));
-  return max === 0 ? 1 : niceCeiling(max);
+  if (format === 'share') return { max: 1, step: 0.25 };
+  const top = Math.max(0, ...model.rows.map((r) => r.values[model.value] ?? 0));
+  const rough = Math.max(1, top / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= rough)!;
+  const step1 = format === 'count' ? Math.max(1, Math.round(step)) : step;
+  return { max: Math.max(step1, Math.ceil(top / step1) * step1), step: step1 };
 }
 
-function niceCeiling(n: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(n));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= n) return step * magnitude;
-  return 10 * magnitude;
+function scaleMax(model: ChartModel): number {
+  return scaleOf(model).max;
 }
 
 function labels(model: ChartModel, language: Language) {
@@ -48,7 +51,7 @@ function targetLabel(model: ChartModel, language: Language): string {
 }
 
 function horizontal(model: ChartModel, language: Language): Html {
-  const labelWidth = 200;
+  const labelWidth = 190;
   const barMax = WIDTH - labelWidth - 80;
   const rowHeight = 30;
   const top = model.target !== undefined ? 28 : 8;
@@ -86,7 +89,9 @@ function vertical(model: ChartModel, language: Language): Html {
   const max = scaleMax(model);
   const { text, format } = labels(model, language);
   const y = (v: number) => round(bottom - (v / max) * plotHeight);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const { step } = scaleOf(model);
+  const ticks: number[] = [];
+  for (let v = 0; v <= max + 1e-9; v += step) ticks.push(Math.round(v * 1000) / 1000);
   const grid = ticks.map((v) => html`<line class="grid" x1="${left}" y1="${y(v)}" x2="${right}" y2="${y(v)}"></line>
 <text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="12">${format === 'share' ? formatPercent(v, language, 0) : formatValue(Math.round(v * 10) / 10, format, language)}</text>`);
   const small = n > 8;

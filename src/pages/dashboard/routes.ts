@@ -58,7 +58,7 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
 
   const namesIn = (language: Language) => ({
     county: (code: string | null) => (code ? reference.places.county(code)?.name ?? code : TEXTS[language].unknownCounty2),
-    actor: (id: string | null) => (id ? reference.actor(id)?.name ?? id : ''),
+    actor: (id: string | null) => { const a = id ? reference.actor(id) : undefined; return a ? actorShortName(a) : id ?? ''; },
   });
 
   const principalOf = (request: FastifyRequest) => sessions.resume(request.cookies[SESSION_COOKIE]);

@@ -26,7 +26,7 @@ ${errorMessage(o.language, 'key', error)}
 export function headerTools(language: Language, o: { label: string; role: string; csrf: string; action: string }): Html {
   const t = TEXTS[language];
   return html`<span class="who">${t.signedInAs(o.label, t.roles[o.role] ?? o.role)}</span>
-<form method="post" action="${o.action}"><input type="hidden" name="_csrf" value="${o.csrf}"><button type="submit" class="button link-like">${t.signOut}</button></form>`;
+<form method="post" action="${o.action}"><input type="hidden" name="_csrf" value="${o.csrf}"><button type="submit" class="button link-like" id="sign-out">${t.signOut}</button></form>`;
 }
 
 export interface BreachedCase { reference: string; county: string; actor: string; deadline: string; status: string }
@@ -93,7 +93,7 @@ ${chart.rows.length > 0 ? chartSvg(chart, v.language) : html`<p>${t.noData}</p>`
 <figcaption class="muted">${chart.description}</figcaption>
 </figure>
 <div>
-<div class="table-scroll">
+<div class="table-scroll" tabindex="0" role="region" aria-label="${t.tableCaption(chart.title)}">
 <table>
 <caption>${t.tableCaption(chart.title)}</caption>
 <thead><tr><th scope="col">${chart.category}</th>${chart.columns.map((c) => html`<th scope="col" class="num">${c.label}</th>`)}</tr></thead>
@@ -112,7 +112,7 @@ function breachedList(language: Language, cases: BreachedCase[]): Html {
   return html`<section class="chart-block" aria-labelledby="h-breached" id="breached">
 <h2 id="h-breached">${t.breachedTitle}</h2>
 <p>${t.breachedIntro}</p>
-${cases.length === 0 ? html`<p>${t.breachedNone}</p>` : html`<div class="table-scroll"><table>
+${cases.length === 0 ? html`<p>${t.breachedNone}</p>` : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t.breachedTitle}"><table>
 <caption class="visually-hidden">${t.breachedTitle}</caption>
 <thead><tr><th scope="col">${c.reference}</th><th scope="col">${c.county}</th><th scope="col">${c.actor}</th><th scope="col">${c.deadline}</th><th scope="col">${c.status}</th></tr></thead>
 <tbody>${cases.map((x) => html`<tr><th scope="row">${x.reference}</th><td>${x.county}</td><td>${x.actor}</td><td>${x.deadline}</td><td>${x.status}</td></tr>`)}</tbody>

@@ -112,7 +112,7 @@ ${errorMessage(language, fieldId('consent'), consentError)}
 <label for="${fieldId('website')}">${t.honeypot}</label>
 <input type="text" id="${fieldId('website')}" name="website" value="" tabindex="-1" autocomplete="off">
 </div>
-<button type="submit" class="button">${t.submit}</button>
+<button type="submit" class="button" id="inquiry-form-submit">${t.submit}</button>
 </form>`;
 }
 
