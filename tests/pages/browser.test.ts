@@ -137,7 +137,7 @@ describe('pages in Chromium', () => {
       await page.keyboard.type(analyst);
       await Promise.all([page.waitForURL(/\/dashboard$/), page.keyboard.press('Enter')]);
       expect(await page.locator('svg[role=img]').count()).toBeGreaterThanOrEqual(6);
-      const countyTable = page.locator('#county table');
+      const countyTable = page.locator('#section-county table');
       expect(await countyTable.textContent()).toMatch(/Skåne län\s*1\s*1\s*0\s*0\s*100 %/);
       expect(await page.textContent('.figures')).toContain('100 %');
       await expectAccessible(page, 'dashboard');
@@ -154,7 +154,7 @@ describe('pages in Chromium', () => {
       expect(stored).not.toContain('edi_');
 
       // A chart's CSV, with the session.
-      const csvHref = (await page.getAttribute('#county a[download]', 'href'))!;
+      const csvHref = (await page.getAttribute('#section-county a[download]', 'href'))!;
       const csv = await page.request.get(`${server.base}${csvHref}`);
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
       expect(await csv.text()).toMatch(/^\uFEFFLän;Inkomna;.*\r\nSkåne län;1;1;0;0;1\r\n$/s);

@@ -85,7 +85,7 @@ ${v.charts.map((chart) => html`${chartBlock(v, chart)}${chart.id === 'open' && v
 function chartBlock(v: DashboardView, chart: ChartModel): Html {
   const t = TEXTS[v.language];
   const headingId = `h-${chart.id}`;
-  return html`<section class="chart-block" aria-labelledby="${headingId}" id="${chart.id}">
+  return html`<section class="chart-block" aria-labelledby="${headingId}" id="section-${chart.id}">
 <h2 id="${headingId}">${chart.title}</h2>
 <div class="chart-grid">
 <figure>
@@ -109,7 +109,7 @@ ${chart.rows.length > 0 ? chartSvg(chart, v.language) : html`<p>${t.noData}</p>`
 function breachedList(language: Language, cases: BreachedCase[]): Html {
   const t = TEXTS[language];
   const c = t.breachedColumns;
-  return html`<section class="chart-block" aria-labelledby="h-breached" id="breached">
+  return html`<section class="chart-block" aria-labelledby="h-breached" id="section-breached">
 <h2 id="h-breached">${t.breachedTitle}</h2>
 <p>${t.breachedIntro}</p>
 ${cases.length === 0 ? html`<p>${t.breachedNone}</p>` : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t.breachedTitle}"><table>
