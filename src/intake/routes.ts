@@ -50,6 +50,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       params: z.object({ token: z.string().min(20).max(100) }),
       response: { 200: statusViewSchema, ...problemResponses(400, 404) },
     },
-    handler: async (request) => intake.statusFor(request.params.token),
+    // Browsers get the status page at this same URL (src/pages), so caches must key on Accept.
+    handler: async (request, reply) => reply.header('vary', 'accept').send(intake.statusFor(request.params.token)),
   });
 };

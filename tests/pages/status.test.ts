@@ -30,6 +30,7 @@ describe('status page', () => {
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(json.json()).toMatchObject({ reference: expect.stringMatching(/^REC-/), status: 'assigned' });
     expect(String(json.headers['content-security-policy'])).toMatch(/default-src 'none'/); // the API's headers, untouched
+    expect(json.headers.vary).toMatch(/accept/i); // one URL, two representations
     for (const accept of ['*/*', 'application/json, text/html;q=0.5']) {
       expect((await page(path, accept)).headers['content-type']).toMatch(/^application\/json/);
     }

@@ -176,14 +176,20 @@
       })
       .catch(function () { /* the preview is a help, never a condition: stay quiet */ });
   }
+  // At most one preview every four seconds: previews and the form's own post share the anonymous write limit
+  // (RATE_LIMIT_ANONYMOUS_PER_MINUTE), and however long the company types, sending must never be refused.
+  var sentAt = 0;
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(function () { sentAt = Date.now(); preview(); }, Math.max(delay, 4000 - (Date.now() - sentAt)));
+  }
   form.addEventListener('input', function (event) {
     var name = event.target && event.target.name;
     if (name !== 'message' && name !== 'subject' && name !== 'company.employees') return;
-    clearTimeout(timer);
-    timer = setTimeout(preview, 600);
+    schedule(700);
   });
   form.addEventListener('change', function (event) {
-    if (event.target && event.target.name === 'municipality') preview();
+    if (event.target && event.target.name === 'municipality') schedule(0);
   });
-  if (valueOf('message')) preview();
+  if (valueOf('message')) schedule(0);
 })();
