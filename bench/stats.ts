@@ -23,7 +23,8 @@ import { seedReferenceData } from '../src/reference/seed.js';
 const CASES = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 20);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stats-'));
-const config = testConfig({ DATABASE_PATH: path.join(dir, 'bench.db'), STATUS_LINK_SECRET: 'x'.repeat(32) });
+// PAGES_ENABLED=false measures the API without the pages, to show they add nothing to it.
+const config = testConfig({ DATABASE_PATH: path.join(dir, 'bench.db'), STATUS_LINK_SECRET: 'x'.repeat(32), PAGES_ENABLED: process.env.PAGES_ENABLED !== 'false' });
 const NOW = Date.parse('2026-12-31T12:00:00Z');
 const clock = () => NOW;
 
