@@ -71,6 +71,12 @@ const sv = {
   optional: '(frivilligt)',
   notFoundTitle: 'Sidan finns inte',
   notFoundText: 'Kontrollera adressen. Har du fått en länk till ditt ärende, kopiera hela länken från mejlet eller kvittot.',
+  errorPages: {
+    tooMany: { title: 'För många förfrågningar', text: 'Vänta en minut och försök igen.' },
+    expiredForm: { title: 'Formuläret har gått ut', text: 'Gå tillbaka, ladda om sidan och försök igen. Webbläsaren behöver tillåta kakor för den här sidan.' },
+    badRequest: { title: 'Något stämmer inte', text: 'Gå tillbaka och försök igen.' },
+    failed: { title: 'Något gick fel', text: (id: string) => `Försök igen om en stund. Uppge kod ${id} om du kontaktar oss.` },
+  },
 
   // Status page
   statusTitle: 'Ditt ärende',
@@ -265,6 +271,12 @@ const en: Texts = {
   optional: '(optional)',
   notFoundTitle: 'Page not found',
   notFoundText: 'Check the address. If you were sent a link to your case, copy the whole link from the e-mail or the receipt.',
+  errorPages: {
+    tooMany: { title: 'Too many requests', text: 'Wait a minute and try again.' },
+    expiredForm: { title: 'The form has expired', text: 'Go back, reload the page and try again. Your browser needs to allow cookies for this page.' },
+    badRequest: { title: 'Something is not right', text: 'Go back and try again.' },
+    failed: { title: 'Something went wrong', text: (id: string) => `Please try again shortly. Quote ${id} if you contact us.` },
+  },
 
   statusTitle: 'Your case',
   reference: 'Reference',

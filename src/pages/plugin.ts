@@ -65,10 +65,12 @@ export async function pagesCapability(app: FastifyInstance, options: PagesOption
     if (status >= 500) request.log.error({ err: { message: error.message, stack: error.stack } }, 'page failed');
     const language = languageOf(request);
     const t = TEXTS[language];
-    const title = status === 404 ? t.notFoundTitle : status === 429 ? (language === 'sv' ? 'För många förfrågningar' : 'Too many requests') : (language === 'sv' ? 'Något gick fel' : 'Something went wrong');
-    const text = status === 404 ? t.notFoundText
-      : status === 429 ? (language === 'sv' ? 'Vänta en minut och försök igen.' : 'Wait a minute and try again.')
-        : language === 'sv' ? `Försök igen om en stund. Uppge kod ${request.id} om du kontaktar oss.` : `Please try again shortly. Quote ${request.id} if you contact us.`;
+    const { title, text } = status === 404 ? { title: t.notFoundTitle, text: t.notFoundText }
+      : status === 429 ? t.errorPages.tooMany
+        // A form post without a valid CSRF token: usually a page left open too long, or cookies blocked.
+        : status === 403 ? t.errorPages.expiredForm
+          : status < 500 ? t.errorPages.badRequest
+            : { title: t.errorPages.failed.title, text: t.errorPages.failed.text(request.id) };
     reply.header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     return sendPage(reply, page(assets, { language, title, body: html`<h1>${title}</h1><p>${text}</p>`, switchHref: otherLanguageHref(request, language) }), status);
   });

@@ -91,6 +91,8 @@ describe('dashboard', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `edi_csrf=${csrfCookie}` },
     });
     expect(noToken.statusCode).toBe(403);
+    expect(noToken.headers['content-type']).toMatch(/^text\/html/);
+    expect(noToken.body).toContain('Formuläret har gått ut');
     expect(noToken.headers['set-cookie'] ?? '').not.toContain('edi_dashboard');
 
     const wrong = await signIn('edi_0000000000000000_nope');

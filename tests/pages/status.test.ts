@@ -98,6 +98,7 @@ describe('status page', () => {
     expect(missing.body).toContain('<a href="#answer">Välj ett svar</a>');
     expect(missing.body).toMatch(/<fieldset aria-describedby="answer-error">/);
     expect(missing.body).toContain('>Bra</textarea>'); // kept
+    expect(missing.body).toContain(`href="${path}?lang=en"`); // the language switch leads to the page, not the post
 
     const answered = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ answer: 'partly', comment: 'Bra men sent' }) });
     expect(answered.statusCode).toBe(303);

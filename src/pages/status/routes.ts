@@ -44,7 +44,9 @@ export async function statusPageRoutes(app: FastifyInstance, deps: StatusPageDep
       followUpAction: `/v1/status/${encodeURIComponent(token)}/follow-up${langQuery(explicit)}`,
       ...extra,
     });
-    return page(assets, { language, title: TEXTS[language].statusTitle, body, switchHref: otherLanguageHref(request, language), hasErrors: Boolean(extra.errors?.length) });
+    // The switch always leads to the status page itself (after a failed follow-up post too).
+    const switchHref = `/v1/status/${encodeURIComponent(token)}?lang=${language === 'sv' ? 'en' : 'sv'}`;
+    return page(assets, { language, title: TEXTS[language].statusTitle, body, switchHref, hasErrors: Boolean(extra.errors?.length) });
   }
 
   app.get('/v1/status/:token', {
