@@ -46,7 +46,8 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       operationId: 'getInquiryStatus',
       tags: ['intake'],
       summary: "The company's view of its inquiry",
-      description: 'Reached through the private link returned at submission. Shows status, assigned actor and milestones, never anything written by caseworkers.',
+      description: 'Reached through the private link returned at submission. Shows status, assigned actor and milestones, never anything written by caseworkers. ' +
+        'A browser (an `Accept` preferring `text/html`) gets the company\'s status page at the same URL instead; every other client gets this JSON.',
       params: z.object({ token: z.string().min(20).max(100) }),
       response: { 200: statusViewSchema, ...problemResponses(400, 404) },
     },
