@@ -71,7 +71,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(security, { config, apiKeys });
   await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
-  await app.register(swagger, { ui: config.NODE_ENV !== 'test' });
+  await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
   const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });

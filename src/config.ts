@@ -23,8 +23,13 @@ export const configSchema = z.object({
   DEADLINE_POLICY: z.enum(['working-day', '24h']).default('working-day'),
   /** Browser origins of the regional inquiry forms allowed to post (CORS allow-list). */
   TRUSTED_FORM_ORIGINS: originList.default([]),
-  /** Public base URL used in Location headers and the company's status link. */
-  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /**
+   * The public address companies reach the service at: the base of every status link (in answers, e-mails and pages).
+   * Required when NODE_ENV=production; otherwise derived from HOST and PORT (see resolvePublicBaseUrl).
+   */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** Swagger UI and the OpenAPI document under /docs; off by default in production (the document is committed in openapi/). */
+  API_DOCS: booleanFlag.optional(),
   /** Largest accepted request body, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** A case is at risk when less than this much deadline time is left (working time under `working-day`). */
@@ -69,7 +74,29 @@ export const configSchema = z.object({
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+export type Config = Omit<ParsedConfig, 'PUBLIC_BASE_URL' | 'API_DOCS'> & { PUBLIC_BASE_URL: string; API_DOCS: boolean };
+
+/** Where this process can be reached when nobody said: HOST and PORT, with a wildcard host read as localhost. */
+export function derivedBaseUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
+/**
+ * The settings that depend on others. In production a wrong status link in every e-mail is worse than not
+ * starting, so PUBLIC_BASE_URL must be given; elsewhere it follows HOST and PORT.
+ */
+function resolve(parsed: ParsedConfig): Config | string[] {
+  if (parsed.NODE_ENV === 'production' && !parsed.PUBLIC_BASE_URL) {
+    return ['PUBLIC_BASE_URL: required when NODE_ENV=production: the https address companies reach the service at, e.g. https://endorrin.region.se (it is the base of every status link)'];
+  }
+  return {
+    ...parsed,
+    PUBLIC_BASE_URL: parsed.PUBLIC_BASE_URL ?? derivedBaseUrl(parsed.HOST, parsed.PORT),
+    API_DOCS: parsed.API_DOCS ?? parsed.NODE_ENV !== 'production',
+  };
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -90,12 +117,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
     );
   }
-  return result.data;
+  const config = resolve(result.data);
+  if (Array.isArray(config)) throw new ConfigError(config);
+  return config;
 }
 
 /** Config for tests and tools: defaults with overrides, never the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   // Rate limits off: tests post from one address far faster than anyone would; the limit tests turn them on.
   const unlimited = { RATE_LIMIT_ANONYMOUS_PER_MINUTE: 0, RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: 0, RATE_LIMIT_PER_KEY_PER_MINUTE: 0 };
-  return { ...configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...unlimited, ...overrides };
+  return { ...(resolve(configSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })) as Config), ...unlimited, ...overrides };
 }

@@ -26,6 +26,35 @@ describe('configuration', () => {
     expect(loadConfig({ TRUSTED_FORM_ORIGINS: 'https://region.se/form, https://verksamt.se' }).TRUSTED_FORM_ORIGINS).toEqual(['https://region.se', 'https://verksamt.se']);
   });
 
+  it('derives PUBLIC_BASE_URL from HOST and PORT outside production, and refuses to start in production without it', () => {
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_BASE_URL).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '3100' }).PUBLIC_BASE_URL).toBe('http://localhost:3100');
+    expect(loadConfig({ HOST: '::1', PORT: '3100' }).PUBLIC_BASE_URL).toBe('http://[::1]:3100');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://endorrin.region.se/' }).PUBLIC_BASE_URL).toBe('https://endorrin.region.se');
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: '8080' });
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/PUBLIC_BASE_URL: required when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://endorrin.region.se' }).PUBLIC_BASE_URL).toBe('https://endorrin.region.se');
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x.se' })).toThrow(ConfigError);
+  });
+
+  it('status links follow the derived base URL', async () => {
+    const t = await buildTestApp({ PUBLIC_BASE_URL: loadConfig({ PORT: '8080' }).PUBLIC_BASE_URL });
+    const body = (await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry() })).json();
+    expect(body.statusUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/v1\/status\//);
+    await t.close();
+  });
+
+  it('serves Swagger UI by default except in production (API_DOCS)', () => {
+    expect(loadConfig({}).API_DOCS).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://x.se' }).API_DOCS).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://x.se', API_DOCS: 'true' }).API_DOCS).toBe(true);
+  });
+
   it('the 24h policy from config is recorded with new inquiries', async () => {
     const t = await buildTestApp({ DEADLINE_POLICY: '24h' });
     t.clock.set('2026-11-27T14:00:00Z');
