@@ -99,7 +99,7 @@ export default fp(
       // false: no CORS at all for this request (no headers; a preflight gets the 404 problem).
       origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
       methods: ['GET', 'HEAD', 'POST'],
-      allowedHeaders: ['content-type', 'idempotency-key', 'x-request-id'],
+      allowedHeaders: ['content-type', 'idempotency-key', 'x-request-id', 'traceparent', 'accept-language'],
       exposedHeaders: ['location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
       credentials: false,
       maxAge: 600,
