@@ -15,7 +15,7 @@ import type { ActionInput, CaseService } from './service.js';
  * The cases API for caseworkers' and coordinators' systems. Lists carry a weak ETag (an unchanged
  * poll with If-None-Match costs a 304); a single case carries its version as a strong ETag, which
  * actions check against If-Match (412 when stale). Case data is personal: responses are private and
- * revalidated, never stored by shared caches.
+ * never stored by any cache (no-store); pollers keep the ETag themselves.
  */
 export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (app, { cases }) => {
   const readers = requireRole('caseworker', 'coordinator');
@@ -24,7 +24,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
   /** Sends a list with its ETag, or 304 when the client has it already. */
   function sendList(request: FastifyRequest, reply: FastifyReply, body: unknown) {
     const etag = bodyTag(body);
-    reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
+    reply.header('etag', etag).header('cache-control', 'no-store').header('vary', 'authorization');
     if (noneMatchHit(request.headers['if-none-match'], etag)) return reply.code(304).send();
     return reply.send(body);
   }
@@ -69,7 +69,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
     },
     handler: async (request, reply) => {
       const body = cases.get(principalOf(request), request.params.id);
-      return reply.header('etag', versionTag(body.version)).header('cache-control', 'private, no-cache').send(body);
+      return reply.header('etag', versionTag(body.version)).header('cache-control', 'no-store').send(body);
     },
   });
 
@@ -82,7 +82,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
       params: caseIdParams,
       response: { 200: caseEventsSchema, ...problemResponses(400, 401, 403, 404) },
     },
-    handler: async (request, reply) => reply.header('cache-control', 'private, no-cache').send(cases.events(principalOf(request), request.params.id)),
+    handler: async (request, reply) => reply.header('cache-control', 'no-store').send(cases.events(principalOf(request), request.params.id)),
   });
 
   const actionResponse = z.union([caseSchema, caseSummarySchema]).describe('The case after the action (after a referral, the summary only: the caller no longer has the case)');
@@ -103,7 +103,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
       },
       handler: async (request, reply) => {
         const result = cases.act(principalOf(request), request.params.id, toInput(request.body as z.infer<B>), request.headers['if-match']);
-        return reply.header('etag', versionTag(result.body.version)).header('cache-control', 'private, no-cache').send(result.body);
+        return reply.header('etag', versionTag(result.body.version)).header('cache-control', 'no-store').send(result.body);
       },
     });
   }

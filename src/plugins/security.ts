@@ -21,6 +21,9 @@ import { ProblemError } from '../shared/problems.js';
  *   authentication, so failed logins are limited too.
  * - CORS: only the regional forms' origins (TRUSTED_FORM_ORIGINS) get CORS headers; every other origin
  *   gets none, so a browser on another site cannot read the answers. No credentials: keys are never ambient.
+ * - Caching: every response is `Cache-Control: no-store` unless its route says otherwise. Most answers carry
+ *   personal data or a status token (the intake 201, the status view, cases, deadlines, the key list), and a
+ *   default that forgets nothing is safer than a list of routes to remember; only public reference data opts in.
  * - Security headers (helmet) for a JSON API: a CSP that allows nothing (no document of ours is meant to
  *   render), no framing, no referrer, HSTS, nosniff. Swagger UI under /docs gets a CSP that lets it run
  *   its own scripts and styles from this origin.
@@ -104,6 +107,10 @@ export default fp(
       credentials: false,
       maxAge: 600,
       strictPreflight: false,
+    });
+
+    app.addHook('onSend', async (_request, reply) => {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     });
 
     await app.register(helmet, { contentSecurityPolicy: API_CSP, crossOriginEmbedderPolicy: false });

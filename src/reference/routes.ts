@@ -6,6 +6,11 @@ import type { ReferenceService } from './service.js';
 
 /** Read-only reference data for forms and regional pages. */
 export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceService }> = async (app, { reference }) => {
+  // Public, the same for everybody and rarely changed (an admin editing actors): forms and pages may cache it briefly.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+  });
+
   const countyParams = z.object({ code: z.string().min(1).max(40).describe('SE-M, 12 or Skåne') });
 
   app.get('/v1/counties', {

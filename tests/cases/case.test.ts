@@ -22,7 +22,7 @@ describe('GET /v1/cases/{id}', () => {
     const res = await w.get(`/v1/cases/${skane}`, w.tokens.almi);
     expect(res.statusCode).toBe(200);
     expect(res.headers.etag).toBe('"1"');
-    expect(res.headers['cache-control']).toBe('private, no-cache');
+    expect(res.headers['cache-control']).toBe('no-store');
     const body = res.json();
     expect(body).toMatchObject({
       id: skane, status: 'assigned', version: 1,

@@ -178,7 +178,7 @@ describe('polling with updatedSince and ETags', () => {
     const first = await w.get('/v1/cases?status=claimed', w.tokens.almi);
     const etag = first.headers.etag as string;
     expect(etag).toMatch(/^W\/"[\w-]+"$/);
-    expect(first.headers['cache-control']).toBe('private, no-cache');
+    expect(first.headers['cache-control']).toBe('no-store');
     const again = await w.get('/v1/cases?status=claimed', w.tokens.almi, { 'if-none-match': etag });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
