@@ -4,7 +4,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import errors, { sendProblem } from './plugins/errors.js';
+import errors, { clientErrorHandler, sendProblem } from './plugins/errors.js';
+import bodies from './plugins/bodies.js';
 import security from './plugins/security.js';
 import { problemType } from './shared/problems.js';
 import swagger from './plugins/swagger.js';
@@ -44,6 +45,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    // Errors of the HTTP parser (431 over-long headers, 408) as problem+json, like every other error.
+    clientErrorHandler,
     // Fastify takes a hop count too; its overloads only type the other forms.
     trustProxy: config.TRUST_PROXY as boolean | string[],
     // Errors the router raises before any handler (over-long path parameter, malformed URL) get the same problem+json.
@@ -68,6 +71,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
 
   await app.register(errors);
+  await app.register(bodies);
   await app.register(security, { config, apiKeys });
   await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });

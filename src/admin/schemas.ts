@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorKindSchema } from '../reference/schemas.js';
+import { msg } from '../shared/i18n.js';
 
 export const adminActorSchema = z.object({
   id: z.string(),
@@ -14,7 +15,7 @@ export const adminActorSchema = z.object({
 const website = z.url({ protocol: /^https?$/ }).max(300);
 
 export const newActorSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'Lower-case letters, digits and single hyphens, e.g. chamber-vast' }).max(60),
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: msg('Lower-case letters, digits and single hyphens, e.g. chamber-vast', 'Gemener, siffror och enstaka bindestreck, t.ex. chamber-vast') }).max(60),
   name: z.string().trim().min(1).max(200),
   kind: actorKindSchema,
   description: z.string().trim().min(1).max(2000).describe('What the actor helps with, as companies are told'),

@@ -1,6 +1,7 @@
 import type { ActorAdminRepository, ActorRow } from './repository.js';
 import type { ReferenceService } from '../reference/service.js';
 import { badRequest, notFound, ProblemError, type InvalidParam } from '../shared/problems.js';
+import { both } from '../shared/i18n.js';
 
 export type ActorKind = 'core' | 'public' | 'chamber';
 
@@ -79,11 +80,11 @@ export function createActorAdminService({ repository, reference }: { repository:
       const rows: { countyCode: string; office: string }[] = [];
       counties.forEach((c, i) => {
         const county = reference.places.resolveCountyInput(c.county);
-        if (!county) invalid.push({ name: `body.counties.${i}.county`, reason: `Unknown county "${c.county}"` });
-        else if (rows.some((r) => r.countyCode === county.code)) invalid.push({ name: `body.counties.${i}.county`, reason: `${county.code} is listed twice` });
+        if (!county) invalid.push({ name: `body.counties.${i}.county`, reason: both(`Unknown county "${c.county}"`, `Okänt län "${c.county}"`) });
+        else if (rows.some((r) => r.countyCode === county.code)) invalid.push({ name: `body.counties.${i}.county`, reason: both(`${county.code} is listed twice`, `${county.code} står två gånger`) });
         else rows.push({ countyCode: county.code, office: c.office });
       });
-      if (invalid.length > 0) throw badRequest(invalid.map((i) => `${i.name}: ${i.reason}`).join('; '), invalid);
+      if (invalid.length > 0) throw badRequest(null, invalid);
       repository.replacePresence(id, rows);
       reference.reload();
       return view(require(id));

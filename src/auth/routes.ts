@@ -31,7 +31,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
     schema: {
       operationId: 'listApiKeys', tags: ['admin'], summary: 'List API keys (never their tokens)',
       security: BEARER,
-      querystring: z.object({ includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+      querystring: z.strictObject({ includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
       response: { 200: z.object({ items: z.array(apiKeySchema) }), ...problemResponses(400, 401, 403) },
     },
     handler: async (request) => ({ items: apiKeys.list({ includeRevoked: request.query.includeRevoked }) }),

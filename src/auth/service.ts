@@ -4,6 +4,7 @@ import { ROLES, type Role } from '../db/schema/auth.js';
 import type { ReferenceService } from '../reference/service.js';
 import { badRequest, conflict, notFound, type InvalidParam } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
+import { both } from '../shared/i18n.js';
 
 export { ROLES, type Role };
 
@@ -70,20 +71,20 @@ export function createApiKeyService({ repository, reference, clock }: ApiKeyServ
   function validate(input: NewApiKey): { label: string; actorId: string | null; counties: string[] | null } {
     const invalid: InvalidParam[] = [];
     const label = input.label.trim();
-    if (label.length === 0 || label.length > 200) invalid.push({ name: 'body.label', reason: 'A label of 1 to 200 characters saying whose key this is' });
-    if (!ROLES.includes(input.role)) invalid.push({ name: 'body.role', reason: `One of ${ROLES.join(', ')}` });
+    if (label.length === 0 || label.length > 200) invalid.push({ name: 'body.label', reason: both('A label of 1 to 200 characters saying whose key this is', 'En etikett på 1 till 200 tecken som säger vems nyckeln är') });
+    if (!ROLES.includes(input.role)) invalid.push({ name: 'body.role', reason: both(`One of ${ROLES.join(', ')}`, `En av ${ROLES.join(', ')}`) });
 
     let actorId: string | null = null;
     if (input.role === 'caseworker') {
-      if (!input.actorId) invalid.push({ name: 'body.actorId', reason: 'A caseworker key works for one actor: give its id' });
+      if (!input.actorId) invalid.push({ name: 'body.actorId', reason: both('A caseworker key works for one actor: give its id', 'En handläggarnyckel arbetar för en aktör: ange dess id') });
       else {
         const actor = reference.actor(input.actorId);
-        if (!actor) invalid.push({ name: 'body.actorId', reason: `No actor "${input.actorId}"` });
-        else if (!actor.active) invalid.push({ name: 'body.actorId', reason: `The actor "${input.actorId}" is inactive` });
+        if (!actor) invalid.push({ name: 'body.actorId', reason: both(`No actor "${input.actorId}"`, `Ingen aktör "${input.actorId}"`) });
+        else if (!actor.active) invalid.push({ name: 'body.actorId', reason: both(`The actor "${input.actorId}" is inactive`, `Aktören "${input.actorId}" är inaktiv`) });
         else actorId = actor.id;
       }
     } else if (input.actorId) {
-      invalid.push({ name: 'body.actorId', reason: `Only caseworker keys are bound to an actor, not ${input.role} keys` });
+      invalid.push({ name: 'body.actorId', reason: both(`Only caseworker keys are bound to an actor, not ${input.role} keys`, `Bara handläggarnycklar hör till en aktör, inte ${input.role}-nycklar`) });
     }
 
     let counties: string[] | null = null;
@@ -91,21 +92,23 @@ export function createApiKeyService({ repository, reference, clock }: ApiKeyServ
     const resolved: string[] = [];
     for (const [i, c] of given.entries()) {
       const county = reference.places.resolveCountyInput(c);
-      if (!county) invalid.push({ name: `body.counties.${i}`, reason: `Unknown county "${c}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)` });
+      if (!county) invalid.push({ name: `body.counties.${i}`, reason: both(`Unknown county "${c}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)`, `Okänt län "${c}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn (Skåne)`) });
       else if (!resolved.includes(county.code)) resolved.push(county.code);
     }
     if (input.role === 'coordinator') {
-      if (input.allCounties && given.length > 0) invalid.push({ name: 'body.allCounties', reason: 'Either name the counties or ask for all of them, not both' });
-      else if (!input.allCounties && given.length === 0) invalid.push({ name: 'body.counties', reason: 'A coordinator key serves named counties: give at least one, or allCounties for a national coordinator' });
+      if (input.allCounties && given.length > 0) invalid.push({ name: 'body.allCounties', reason: both('Either name the counties or ask for all of them, not both', 'Ange antingen länen eller alla län, inte båda') });
+      else if (!input.allCounties && given.length === 0) {
+        invalid.push({ name: 'body.counties', reason: both('A coordinator key serves named counties: give at least one, or allCounties for a national coordinator', 'En samordnarnyckel gäller namngivna län: ange minst ett, eller allCounties för en nationell samordnare') });
+      }
     } else if (input.allCounties) {
-      invalid.push({ name: 'body.allCounties', reason: 'Only coordinator keys need allCounties; other keys without counties are not limited by county' });
+      invalid.push({ name: 'body.allCounties', reason: both('Only coordinator keys need allCounties; other keys without counties are not limited by county', 'Bara samordnarnycklar behöver allCounties; andra nycklar utan län är inte begränsade till län') });
     }
     if ((input.role === 'admin' || input.role === 'intake') && given.length > 0) {
-      invalid.push({ name: 'body.counties', reason: `${input.role} keys are not limited by county` });
+      invalid.push({ name: 'body.counties', reason: both(`${input.role} keys are not limited by county`, `${input.role}-nycklar begränsas inte till län`) });
     }
     if (resolved.length > 0) counties = resolved.sort();
 
-    if (invalid.length > 0) throw badRequest(invalid.map((i) => `${i.name}: ${i.reason}`).join('; '), invalid);
+    if (invalid.length > 0) throw badRequest(null, invalid);
     return { label, actorId, counties };
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badRequest } from '../shared/problems.js';
+import { both, type Bilingual } from '../shared/i18n.js';
 
 /**
  * Opaque keyset cursors. A cursor holds the sort key of the last case on the page and the id that
@@ -23,17 +24,23 @@ export function encodeCursor(position: CursorPosition, fingerprint: string): str
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
+const NOT_A_CURSOR = both('Not a cursor from this API: use nextCursor from the previous page as it is',
+  'Inte en markör från detta API: använd föregående sidas nextCursor som den är');
+
 export function decodeCursor(cursor: string, fingerprint: string): CursorPosition {
-  const invalid = (reason: string) => badRequest(`querystring.cursor: ${reason}`, [{ name: 'querystring.cursor', reason }]);
+  const invalid = (reason: Bilingual) => badRequest(null, [{ name: 'querystring.cursor', reason }]);
   let body: Partial<CursorBody>;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;
   } catch {
-    throw invalid('Not a cursor from this API: use nextCursor from the previous page as it is');
+    throw invalid(NOT_A_CURSOR);
   }
   if (body?.v !== 1 || typeof body.k !== 'number' || !Number.isSafeInteger(body.k) || typeof body.i !== 'string' || body.i.length > 100 || typeof body.f !== 'string') {
-    throw invalid('Not a cursor from this API: use nextCursor from the previous page as it is');
+    throw invalid(NOT_A_CURSOR);
   }
-  if (body.f !== fingerprint) throw invalid('This cursor belongs to a query with other filters or order: start again without a cursor');
+  if (body.f !== fingerprint) {
+    throw invalid(both('This cursor belongs to a query with other filters or order: start again without a cursor',
+      'Markören hör till en fråga med andra filter eller en annan ordning: börja om utan markör'));
+  }
   return { key: body.k, id: body.i };
 }

@@ -24,7 +24,7 @@ function listParam<T extends z.ZodType<string, string>>(item: T, description: st
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
-export const listCasesQuerySchema = z.object({
+export const listCasesQuerySchema = z.strictObject({
   status: listParam(z.enum(CASE_STATUSES), 'Only cases in these statuses (comma-separated)'),
   county: listParam(z.string().min(1).max(60), 'Only cases in these counties: SE-M, 12 or Skåne (comma-separated)'),
   topic: listParam(z.string().min(1).max(80), 'Only cases classified under these topic ids (any of their topics; see /v1/topics)'),
@@ -40,7 +40,7 @@ export const listCasesQuerySchema = z.object({
 });
 export type ListCasesQuery = z.infer<typeof listCasesQuerySchema>;
 
-export const triageQuerySchema = z.object({
+export const triageQuerySchema = z.strictObject({
   county: listCasesQuerySchema.shape.county,
   limit: listCasesQuerySchema.shape.limit,
   cursor: listCasesQuerySchema.shape.cursor,

@@ -14,6 +14,7 @@ import { checkIfMatch } from './preconditions.js';
 import { sortKey, type CaseOrder, type CaseRepository, type CaseRow, type CaseScope, type CaseSummaryRow, type ListFilter } from './repository.js';
 import { actionsFrom, invalidTransition, transition, type CaseAction, type CaseStatus } from './state-machine.js';
 import type { CloseOutcome, ContactChannel, ListCasesQuery } from './schemas.js';
+import { both } from '../shared/i18n.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -156,7 +157,11 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
   function resolveCounties(inputs: string[] | undefined): string[] | undefined {
     if (!inputs?.length) return undefined;
     const invalid = inputs.filter((c) => !reference.places.resolveCountyInput(c));
-    if (invalid.length) throw badRequest(`querystring.county: unknown county ${invalid.map((c) => `"${c}"`).join(', ')}`, invalid.map((c) => ({ name: 'querystring.county', reason: `Unknown county "${c}": use SE-M, 12 or Skåne` })));
+    if (invalid.length) {
+      throw badRequest(null, invalid.map((c) => ({
+        name: 'querystring.county', reason: both(`Unknown county "${c}": use SE-M, 12 or Skåne`, `Okänt län "${c}": ange SE-M, 12 eller Skåne`),
+      })));
+    }
     return [...new Set(inputs.map((c) => reference.places.resolveCountyInput(c)!.code))].sort();
   }
 
@@ -164,7 +169,11 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
     if (!topics?.length) return undefined;
     const known = new Set(reference.topics().map((t) => t.id));
     const unknown = topics.filter((t) => !known.has(t));
-    if (unknown.length) throw badRequest(`querystring.topic: unknown topic ${unknown.map((t) => `"${t}"`).join(', ')}: see /v1/topics`, [{ name: 'querystring.topic', reason: 'Unknown topic id' }]);
+    if (unknown.length) {
+      throw badRequest(null, unknown.map((t) => ({
+        name: 'querystring.topic', reason: both(`Unknown topic "${t}": see /v1/topics`, `Okänt ämne "${t}": se /v1/topics`),
+      })));
+    }
     return [...new Set(topics)].sort();
   }
 
@@ -243,10 +252,13 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
         }
         case 'first-contact': {
           let at = input.at ?? now;
-          if (at > now + CLOCK_SKEW_MS) throw badRequest('body.at: the contact cannot be in the future', [{ name: 'body.at', reason: 'In the future' }]);
+          if (at > now + CLOCK_SKEW_MS) throw badRequest(null, [{ name: 'body.at', reason: both('In the future: the contact cannot be later than now', 'I framtiden: kontakten kan inte vara senare än nu') }]);
           at = Math.min(at, now);
           if (at < row.receivedAt) {
-            throw badRequest(`body.at: the contact cannot be before the inquiry arrived (${iso(row.receivedAt)})`, [{ name: 'body.at', reason: 'Before the inquiry arrived' }]);
+            throw badRequest(null, [{
+              name: 'body.at',
+              reason: both(`Before the inquiry arrived (${iso(row.receivedAt)})`, `Före förfrågans ankomst (${iso(row.receivedAt)})`),
+            }]);
           }
           // Only the company's first contact with the service stops the clock; later ones (after a referral) are recorded, not counted.
           const counted = row.firstContactAt === null;

@@ -8,7 +8,8 @@ import type { ImportService } from './service.js';
 const NDJSON = 'application/x-ndjson';
 
 export const importRoutes: FastifyPluginAsyncZod<{ importer: ImportService; bodyLimit: number }> = async (app, { importer, bodyLimit }) => {
-  // Scoped to this plugin: only the import route takes NDJSON.
+  // Scoped to this plugin: the import takes NDJSON and only NDJSON (a JSON body is a 415, not a 400).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(NDJSON, { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
 
   app.post('/v1/admin/import', {

@@ -4,6 +4,7 @@ import { problemResponses, unprocessable } from '../shared/problems.js';
 import { inquiryCreatedSchema, inquiryRequestSchema, statusViewSchema } from './schemas.js';
 import type { IntakeService } from './service.js';
 import { acceptRole, BEARER, BEARER_OR_ANONYMOUS, requireRole } from '../auth/plugin.js';
+import { both } from '../shared/i18n.js';
 
 export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowAnonymous?: boolean }> = async (app, { intake, allowAnonymous = true }) => {
   app.post('/v1/inquiries', {
@@ -30,7 +31,9 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       // browser autofilled the hidden field must learn that nothing was sent, never wait for an answer that cannot come.
       if (request.body.website) {
         request.log.info({ honeypot: true }, 'inquiry refused: honeypot field filled');
-        throw unprocessable('suspected-bot', 'Not accepted', 'The form was filled in a way only automated clients do. If you are a person, reload the form and send it again, or call your regional export centre.');
+        throw unprocessable('suspected-bot', 'Not accepted', both(
+          'The form was filled in a way only automated clients do. If you are a person, reload the form and send it again, or call your regional export centre.',
+          'Formuläret fylldes i på ett sätt som bara automatiska program gör. Är du en människa: ladda om formuläret och skicka igen, eller ring ditt regionala exportcenter.'));
       }
       const { created, replayed } = await intake.submit(request.body, {
         idempotencyKey: request.headers['idempotency-key'],

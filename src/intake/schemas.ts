@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseOrgNumber } from './org-number.js';
 import { followUpSchema } from '../stats/feedback.js';
+import { msg } from '../shared/i18n.js';
 
 /**
  * The intake contract that regional forms are built against. Field names are fixed; unknown fields
@@ -14,7 +15,8 @@ export const companySchema = z.strictObject({
     .string()
     .max(20)
     .refine((v) => parseOrgNumber(v) !== null, {
-      message: 'Not a valid Swedish organisation number: 10 or 12 digits, optional hyphen, last digit a Luhn check',
+      message: msg('Not a valid Swedish organisation number: 10 or 12 digits, optional hyphen, last digit a Luhn check',
+        'Inte ett giltigt svenskt organisationsnummer: 10 eller 12 siffror, eventuellt bindestreck, sista siffran en kontrollsiffra'),
     })
     .optional()
     .describe('Organisationsnummer, NNNNNN-NNNN or 12 digits. A sole trader may give a personnummer, which is treated as personal data.'),
@@ -23,11 +25,11 @@ export const companySchema = z.strictObject({
 
 export const contactSchema = z.strictObject({
   name: text(200).describe('Who the caseworker should contact'),
-  email: z.email({ message: 'Not a valid e-mail address' }).max(254),
+  email: z.email({ message: msg('Not a valid e-mail address', 'Inte en giltig e-postadress') }).max(254),
   phone: z
     .string()
     .trim()
-    .regex(/^\+?[0-9 ()-]{5,30}$/, { message: 'Not a valid phone number: digits, spaces, +, - and parentheses, 5 to 30 characters' })
+    .regex(/^\+?[0-9 ()-]{5,30}$/, { message: msg('Not a valid phone number: digits, spaces, +, - and parentheses, 5 to 30 characters', 'Inte ett giltigt telefonnummer: siffror, mellanslag, +, - och parenteser, 5 till 30 tecken') })
     .optional(),
 });
 
@@ -40,7 +42,7 @@ export const inquiryRequestSchema = z
     subject: z.string().trim().max(200).optional(),
     message: text(5000).describe('The question, in Swedish or English'),
     language: z.enum(['sv', 'en']).optional(),
-    consent: z.literal(true, { message: 'Consent must be true: the company agrees that its inquiry and contact details are handled to answer it' }),
+    consent: z.literal(true, { message: msg('Consent must be true: the company agrees that its inquiry and contact details are handled to answer it', 'Samtycke krävs (true): företaget godkänner att förfrågan och kontaktuppgifterna hanteras för att besvara den') }),
     website: z.string().max(2000).optional().describe(
       'Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. ' +
       'A filled one is refused with 422 suspected-bot and nothing is stored.'),

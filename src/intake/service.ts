@@ -10,13 +10,14 @@ import type { PlaceDetection } from '../reference/places.js';
 import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
 import { localDateOf } from '../deadlines/calendar.js';
 import { listEvents, SYSTEM } from '../history/events.js';
-import { badRequest, notFound, ProblemError } from '../shared/problems.js';
+import { badRequest, notFound, ProblemError, type InvalidParam } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { StatusLinks } from './status-links.js';
 import { createIntakeRepository } from './repository.js';
 import { parseOrgNumber } from './org-number.js';
 import { followUpOf } from '../stats/feedback.js';
 import type { InquiryCreated, InquiryRequest } from './schemas.js';
+import { both } from '../shared/i18n.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -46,23 +47,27 @@ export function createIntakeService(deps: IntakeDeps) {
 
   /** County from the `county` field, else the `municipality` field, else place names in the text. */
   function locate(input: Pick<InquiryRequest, 'county' | 'municipality' | 'subject' | 'message'>): Location {
-    const invalid = [];
+    const invalid: InvalidParam[] = [];
     let fromField: Location | null = null;
     if (input.county !== undefined) {
       const county = places.resolveCountyInput(input.county);
-      if (!county) invalid.push({ name: 'body.county', reason: `Unknown county "${input.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)` });
+      if (!county) {
+        invalid.push({ name: 'body.county', reason: both(`Unknown county "${input.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)`, `Okänt län "${input.county}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn (Skåne)`) });
+      }
       else fromField = { countyCode: county.code, municipalityCode: null, source: 'county', detection: null };
     }
     if (input.municipality !== undefined) {
       const municipality = places.resolveMunicipalityInput(input.municipality);
-      if (!municipality) invalid.push({ name: 'body.municipality', reason: `Unknown municipality "${input.municipality}": use its name (Lund) or SCB code (1281)` });
+      if (!municipality) {
+        invalid.push({ name: 'body.municipality', reason: both(`Unknown municipality "${input.municipality}": use its name (Lund) or SCB code (1281)`, `Okänd kommun "${input.municipality}": ange dess namn (Lund) eller SCB-kod (1281)`) });
+      }
       else if (fromField && fromField.countyCode !== municipality.countyCode) {
-        invalid.push({ name: 'body.municipality', reason: `${municipality.name} is not in ${input.county}` });
+        invalid.push({ name: 'body.municipality', reason: both(`${municipality.name} is not in ${input.county}`, `${municipality.name} ligger inte i ${input.county}`) });
       } else {
         fromField = { countyCode: municipality.countyCode, municipalityCode: municipality.code, source: fromField ? 'county' : 'municipality', detection: null };
       }
     }
-    if (invalid.length > 0) throw badRequest(invalid.map((i) => `${i.name}: ${i.reason}`).join('; '), invalid);
+    if (invalid.length > 0) throw badRequest(null, invalid);
     if (fromField) return fromField;
     const detection = places.detect(`${input.subject ?? ''}\n${input.message}`);
     return { countyCode: detection.countyCode, municipalityCode: detection.municipalityCode, source: detection.countyCode ? 'text' : null, detection };
@@ -199,7 +204,7 @@ export function createIntakeService(deps: IntakeDeps) {
     /** What the company sees through its private link: milestones, never caseworkers' words. */
     statusFor(token: string) {
       const row = db.select().from(inquiries).where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
-      if (!row) throw notFound('No inquiry has this status link.');
+      if (!row) throw notFound(both('No inquiry has this status link.', 'Ingen förfrågan har den här statuslänken.'));
       const created = toCreated(row);
       const milestones = new Set(['received', 'routed', 'sent-to-triage', 'assigned', 'claimed', 'first-contact', 'referred', 'closed']);
       const history = listEvents(db, row.id)
@@ -232,7 +237,8 @@ export function createIntakeService(deps: IntakeDeps) {
     if (!existing) return null;
     if (existing.requestHash !== hash) {
       throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused with a different request',
-        'This Idempotency-Key was already used for a different inquiry. Use a new key for a new inquiry.');
+        both('This Idempotency-Key was already used for a different inquiry. Use a new key for a new inquiry.',
+          'Denna Idempotency-Key har redan använts för en annan förfrågan. Använd en ny nyckel för en ny förfrågan.'));
     }
     return tx.select().from(inquiries).where(eq(inquiries.id, existing.inquiryId)).get() ?? null;
   }

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { ApiKeyService } from '../auth/service.js';
 import { ProblemError } from '../shared/problems.js';
+import { both } from '../shared/i18n.js';
 
 /**
  * Abuse protection and browser hardening, in one registration (before the routes):
@@ -90,7 +91,7 @@ export default fp(
       errorResponseBuilder: (_request, context) => {
         const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
         return new ProblemError(429, 'rate-limited', 'Too many requests',
-          `At most ${context.max} requests a minute from this client: retry in ${seconds} s.`,
+          both(`At most ${context.max} requests a minute from this client: retry in ${seconds} s.`, `Högst ${context.max} förfrågningar i minuten från denna klient: försök igen om ${seconds} s.`),
           undefined, { 'retry-after': String(seconds) });
       },
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseOrgNumber } from '../intake/org-number.js';
+import { msg } from '../shared/i18n.js';
 
 /** What replaces a personal field that cannot be null. */
 export const ERASED = '[raderad]';
@@ -8,14 +9,14 @@ export const ERASED = '[raderad]';
  * A reference to the data subject's request in the organisation's own records (diary number), so the
  * erasure can be matched to it. Letters, digits and . _ / - only: no room for a name.
  */
-const requestReference = z.string().trim().regex(/^[A-Za-z0-9._/-]{1,60}$/, { message: 'Letters, digits and . _ / - only, at most 60: a diary number, never a name' })
+const requestReference = z.string().trim().regex(/^[A-Za-z0-9._/-]{1,60}$/, { message: msg('Letters, digits and . _ / - only, at most 60: a diary number, never a name', 'Bara bokstäver, siffror och . _ / -, högst 60: ett diarienummer, aldrig ett namn') })
   .optional().describe('Your reference for the erasure request, e.g. a diary number (recorded in the history)');
 
 export const eraseCaseRequestSchema = z.strictObject({ requestReference }).meta({ id: 'EraseCaseRequest' });
 
 export const eraseCompanyRequestSchema = z
   .strictObject({
-    orgNumber: z.string().max(20).refine((v) => parseOrgNumber(v) !== null, { message: 'Not a valid Swedish organisation number or personnummer' })
+    orgNumber: z.string().max(20).refine((v) => parseOrgNumber(v) !== null, { message: msg('Not a valid Swedish organisation number or personnummer', 'Inte ett giltigt svenskt organisationsnummer eller personnummer') })
       .describe("The company's organisation number, or a sole trader's personnummer"),
     requestReference,
   })

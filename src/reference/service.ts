@@ -3,6 +3,7 @@ import type { ActorDirectory } from '../routing/router.js';
 import type { ReferenceRepository } from './repository.js';
 import { notFound } from '../shared/problems.js';
 import type { Places } from './places.js';
+import { both } from '../shared/i18n.js';
 
 export type ActorKind = 'core' | 'public' | 'chamber';
 export interface Actor { id: string; name: string; kind: ActorKind; description: string; website: string | null; active: boolean }
@@ -87,7 +88,10 @@ export class ReferenceService implements ActorDirectory {
   /** Looks a county up by any accepted form of its name or code; 404 when unknown. */
   requireCounty(input: string) {
     const county = this.places.resolveCountyInput(input);
-    if (!county) throw notFound(`No county "${input}". Use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne).`);
+    if (!county) {
+      throw notFound(both(`No county "${input}". Use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne).`,
+        `Inget län "${input}". Ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn (Skåne).`));
+    }
     return county;
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { english, type Text } from './i18n.js';
 
 /**
  * RFC 9457 problem details: every error the API returns has this shape,
@@ -22,22 +23,35 @@ export const problemSchema = z
   .meta({ id: 'Problem' });
 
 export type Problem = z.infer<typeof problemSchema>;
-export type InvalidParam = z.infer<typeof invalidParamSchema>;
+/** An invalid field as services report it: the reason in English, or in English and Swedish (see shared/i18n.ts). */
+export interface InvalidParam { name: string; reason: Text }
 
 const TYPE_BASE = 'https://en-dorr-in.se/problems/';
 
-/** Domain errors thrown by services; the error plugin turns them into problem+json. */
+/**
+ * Domain errors thrown by services; the error plugin turns them into problem+json in the caller's language.
+ * Title and detail are English, or bilingual with `both(en, sv)`; an English-only title gets its Swedish from
+ * the problem type (shared/i18n.ts).
+ */
 export class ProblemError extends Error {
+  /** The detail as given; without one, a validation error's detail lists its fields, any other says its title. */
+  readonly detailText: Text | undefined;
+
   constructor(
     readonly status: number,
     readonly slug: string,
-    readonly title: string,
-    detail?: string,
+    readonly titleText: Text,
+    detail?: Text,
     readonly invalidParams?: InvalidParam[],
     readonly headers?: Record<string, string>,
   ) {
-    super(detail ?? title);
+    super(english(detail ?? (invalidParams?.length ? invalidParams.map((p) => `${p.name}: ${english(p.reason)}`).join('; ') : titleText)));
+    this.detailText = detail;
     this.name = 'ProblemError';
+  }
+
+  get title(): string {
+    return english(this.titleText);
   }
 
   get type(): string {
@@ -47,11 +61,12 @@ export class ProblemError extends Error {
 
 export const problemType = (slug: string) => TYPE_BASE + slug;
 
-export const badRequest = (detail: string, invalidParams?: InvalidParam[]) =>
-  new ProblemError(400, 'validation-error', 'Your request is not valid', detail, invalidParams);
-export const notFound = (detail: string) => new ProblemError(404, 'not-found', 'Not found', detail);
-export const conflict = (detail: string) => new ProblemError(409, 'conflict', 'Conflict with the current state', detail);
-export const unprocessable = (slug: string, title: string, detail: string) => new ProblemError(422, slug, title, detail);
+/** A 400 naming each invalid field; the detail lists them (in the caller's language) unless one is given. */
+export const badRequest = (detail: Text | null, invalidParams?: InvalidParam[]) =>
+  new ProblemError(400, 'validation-error', 'Your request is not valid', detail ?? undefined, invalidParams);
+export const notFound = (detail: Text) => new ProblemError(404, 'not-found', 'Not found', detail);
+export const conflict = (detail: Text) => new ProblemError(409, 'conflict', 'Conflict with the current state', detail);
+export const unprocessable = (slug: string, title: Text, detail: Text) => new ProblemError(422, slug, title, detail);
 
 /** Standard error responses for a route's schema, so the OpenAPI document lists them. */
 export function problemResponses<const S extends readonly number[]>(...statuses: S) {

@@ -6,6 +6,7 @@ import { appendEvent } from '../history/events.js';
 import { StatusLinks } from '../intake/status-links.js';
 import { conflict, notFound } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
+import { both } from '../shared/i18n.js';
 
 /**
  * The company's follow-up after closing: one question on its private status link, one answer per case.
@@ -64,11 +65,11 @@ export function createFeedbackService({ db, clock }: { db: Db; clock: Clock }) {
       return db.transaction((tx) => {
         const row = tx.select({ id: inquiries.id, closedAt: inquiries.closedAt }).from(inquiries)
           .where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
-        if (!row) throw notFound('No inquiry has this status link.');
-        if (row.closedAt === null) throw conflict('The question can be answered once the case is closed.');
+        if (!row) throw notFound(both('No inquiry has this status link.', 'Ingen förfrågan har den här statuslänken.'));
+        if (row.closedAt === null) throw conflict(both('The question can be answered once the case is closed.', 'Frågan kan besvaras när ärendet är avslutat.'));
         const inserted = tx.insert(caseFeedback).values({ inquiryId: row.id, answer: body.answer, comment: body.comment || null, at })
           .onConflictDoNothing().run();
-        if (inserted.changes === 0) throw conflict('This case has already been answered: one answer per case.');
+        if (inserted.changes === 0) throw conflict(both('This case has already been answered: one answer per case.', 'Frågan om detta ärende är redan besvarad: ett svar per ärende.'));
         appendEvent(tx, row.id, 'feedback-received', at, { by: 'company' }, { answer: body.answer, hasComment: Boolean(body.comment) });
         tx.update(caseFacts).set({ feedback: body.answer }).where(eq(caseFacts.inquiryId, row.id)).run();
         return { answer: body.answer, answeredAt: new Date(at).toISOString() };

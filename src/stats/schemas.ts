@@ -1,19 +1,20 @@
 import { z } from 'zod';
+import { msg } from '../shared/i18n.js';
 
 export const GROUP_DIMENSIONS = ['county', 'actor', 'topic', 'month', 'week'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
 
 const localDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'A calendar date, YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: msg('A calendar date, YYYY-MM-DD', 'Ett datum, ÅÅÅÅ-MM-DD') })
   .refine((s) => {
     const [y, m, d] = s.split('-').map(Number) as [number, number, number];
     const date = new Date(Date.UTC(y, m - 1, d));
     return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  }, { message: 'Not a calendar date' });
+  }, { message: msg('Not a calendar date', 'Inte ett datum som finns') });
 
 export const complianceQuerySchema = z
-  .object({
+  .strictObject({
     from: localDate.describe('First arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD)'),
     to: localDate.describe('Last arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD)'),
     groupBy: z
@@ -24,7 +25,10 @@ export const complianceQuerySchema = z
         const parts = (s ?? '').split(',').map((p) => p.trim()).filter(Boolean);
         const unknown = parts.filter((p) => !(GROUP_DIMENSIONS as readonly string[]).includes(p));
         if (unknown.length > 0) {
-          ctx.addIssue({ code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${GROUP_DIMENSIONS.join(', ')}` });
+          ctx.addIssue({
+            code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${GROUP_DIMENSIONS.join(', ')}`,
+            params: { sv: `Okänd gruppering ${unknown.join(', ')}: använd en eller flera av ${GROUP_DIMENSIONS.join(', ')}` },
+          });
           return z.NEVER;
         }
         return [...new Set(parts)] as GroupDimension[];
@@ -33,7 +37,7 @@ export const complianceQuerySchema = z
     county: z.string().trim().min(1).max(60).optional().describe('Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name'),
     actor: z.string().trim().min(1).max(100).optional().describe('Only inquiries first assigned to this actor id (e.g. almi)'),
   })
-  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+  .refine((q) => q.from <= q.to, { message: msg('`from` must not be after `to`', '`from` får inte vara efter `to`'), path: ['from'] });
 
 export type ComplianceQuery = z.infer<typeof complianceQuerySchema>;
 

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { badRequest, ProblemError } from '../shared/problems.js';
 import type { ReferenceService } from '../reference/service.js';
 import type { ComplianceFigures, ComplianceGroup, ComplianceQuery, ComplianceReport, GroupDimension } from './schemas.js';
+import { both } from '../shared/i18n.js';
 
 /**
  * Compliance statistics, read from the maintained daily aggregates (see src/db/schema/stats.ts):
@@ -222,11 +223,11 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     let countyCode: string | null = null;
     if (query.county !== undefined) {
       const county = reference.places.resolveCountyInput(query.county);
-      if (!county) throw badRequest(`Unknown county "${query.county}"`, [{ name: 'query.county', reason: 'Unknown county: use an ISO 3166-2 code (SE-M), an SCB code (12) or a name' }]);
+      if (!county) throw badRequest(null, [{ name: 'querystring.county', reason: both(`Unknown county "${query.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name`, `Okänt län "${query.county}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn`) }]);
       countyCode = county.code;
     }
     if (query.actor !== undefined && !reference.actor(query.actor)) {
-      throw badRequest(`Unknown actor "${query.actor}"`, [{ name: 'query.actor', reason: 'Unknown actor id: see GET /v1/actors' }]);
+      throw badRequest(null, [{ name: 'querystring.actor', reason: both(`Unknown actor "${query.actor}": see GET /v1/actors`, `Okänd aktör "${query.actor}": se GET /v1/actors`) }]);
     }
     const actorId = query.actor ?? null;
 

@@ -173,8 +173,8 @@ describe('first-contact', () => {
   it('refuses a contact in the future or before the inquiry arrived, and unknown channels or fields', async () => {
     const id = await w.submit();
     const future = expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', at: iso(w.clock.now + HOUR) }), 400, /future/);
-    expect(future.invalidParams).toEqual([{ name: 'body.at', reason: 'In the future' }]);
-    expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', at: iso(w.clock.now - 1000) }), 400, /before the inquiry arrived/);
+    expect(future.invalidParams).toEqual([{ name: 'body.at', reason: 'In the future: the contact cannot be later than now' }]);
+    expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', at: iso(w.clock.now - 1000) }), 400, /before the inquiry arrived/i);
     expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'fax' }), 400);
     expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', at: 'today' }), 400);
     expectProblem(await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', by: 'me' }), 400);
