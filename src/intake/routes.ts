@@ -17,8 +17,11 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       description:
         'Validates the inquiry, finds its county, classifies it by topic, routes it to the right actor (listing the alternatives), ' +
         'sets its first-contact deadline under the policy in force and stores it with its history. ' +
-        'Send an `Idempotency-Key` header so that a double submit never creates two inquiries: the same key with the same body ' +
-        'returns the same inquiry; with a different body it is a 422.',
+        'Send an `Idempotency-Key` header (a new random value per inquiry, e.g. a UUID made when the form is shown) so that a double ' +
+        'submit never creates two inquiries: the same key with the same body returns the same inquiry (`Idempotent-Replayed: true`). ' +
+        "Keys are per caller, so nobody can block or detect another's submission: with an API key they live in that key's own " +
+        'namespace, and the same key with a different body is a 422; without one (browser forms) a key is bound to the body it came ' +
+        'with, and the same key with a different body is simply another inquiry.',
       headers: z.object({
         'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional().describe('A unique key per inquiry, e.g. a UUID made by the form'),
       }),
@@ -37,6 +40,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       }
       const { created, replayed } = await intake.submit(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
+        callerKeyId: request.principal?.keyId,
         channel: 'api',
       });
       if (replayed) reply.header('idempotent-replayed', 'true');

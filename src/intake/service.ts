@@ -118,14 +118,29 @@ export function createIntakeService(deps: IntakeDeps) {
     return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
   }
 
+  /**
+   * Where an Idempotency-Key is kept, so that nobody can use another caller's key (keys are often predictable:
+   * a counter, a timestamp):
+   * - with an API key, in that key's own namespace (`key:<key id>:<idempotency key>`): the same key with another
+   *   body is the caller's own mistake, a 422 that tells it nothing about anybody else;
+   * - anonymously (browser forms), bound to the request's content (`anon:` and a digest of the key and the
+   *   canonical body): a replay needs the same key and the same body, so a foreign submission with the same key
+   *   can neither block this one (it is simply another request) nor learn that the key was used (no 422).
+   */
+  function idempotencySlot(key: string, hash: string, callerKeyId: string | undefined): { slot: string; bound: boolean } {
+    if (callerKeyId) return { slot: `key:${callerKeyId}:${key}`, bound: false };
+    return { slot: `anon:${createHash('sha256').update(`${key}\u0000${hash}`).digest('hex')}`, bound: true };
+  }
+
   return {
     decide,
 
     /** Receives an inquiry: validates, locates, classifies, routes, sets the deadline, stores it with its history. */
-    async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string }): Promise<{ created: InquiryCreated; replayed: boolean }> {
+    async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string; callerKeyId?: string | undefined }): Promise<{ created: InquiryCreated; replayed: boolean }> {
       const hash = options.idempotencyKey ? requestHash(body) : null;
-      if (options.idempotencyKey) {
-        const replay = replayOf(options.idempotencyKey, hash!);
+      const idempotency = options.idempotencyKey ? { ...idempotencySlot(options.idempotencyKey, hash!, options.callerKeyId), hash: hash! } : null;
+      if (idempotency) {
+        const replay = replayOf(idempotency);
         if (replay) return { created: toCreated(replay), replayed: true };
       }
 
@@ -143,8 +158,8 @@ export function createIntakeService(deps: IntakeDeps) {
         const receivedAt = deps.clock();
         const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
         // Re-checked inside the write transaction: a concurrent double submit may have just landed.
-        if (options.idempotencyKey) {
-          const replay = replayOf(options.idempotencyKey, hash!);
+        if (idempotency) {
+          const replay = replayOf(idempotency);
           if (replay) return { replay };
         }
         const reference = nextReference(receivedAt);
@@ -194,7 +209,7 @@ export function createIntakeService(deps: IntakeDeps) {
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
         ]);
-        if (options.idempotencyKey) repository.insertIdempotencyKey(options.idempotencyKey, hash!, id, receivedAt);
+        if (idempotency) repository.insertIdempotencyKey(idempotency.slot, idempotency.hash, id, receivedAt);
         return { inserted: row };
       });
       if ('replay' in result) return { created: toCreated(result.replay!), replayed: true };
@@ -232,10 +247,11 @@ export function createIntakeService(deps: IntakeDeps) {
     },
   };
 
-  function replayOf(key: string, hash: string, tx: Pick<Db, 'select'> = db): InquiryRow | null {
-    const existing = tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key)).get();
+  function replayOf({ slot, hash, bound }: { slot: string; hash: string; bound: boolean }, tx: Pick<Db, 'select'> = db): InquiryRow | null {
+    const existing = tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, slot)).get();
     if (!existing) return null;
-    if (existing.requestHash !== hash) {
+    // A slot bound to the content cannot hold another body; a key's own namespace can, by the caller's own mistake.
+    if (!bound && existing.requestHash !== hash) {
       throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused with a different request',
         both('This Idempotency-Key was already used for a different inquiry. Use a new key for a new inquiry.',
           'Denna Idempotency-Key har redan använts för en annan förfrågan. Använd en ny nyckel för en ny förfrågan.'));

@@ -170,8 +170,9 @@ describe('idempotency', () => {
     expect(after.n).toBe(before.n + 1);
   });
 
-  it('the same key with a different body is a 422', async () => {
-    const headers = { 'idempotency-key': 'form-submit-0002' };
+  it('with an API key, the same key with a different body is a 422 (the caller\'s own namespace)', async () => {
+    const form = t.app.apiKeys.create({ role: 'intake', label: 'Form backend' }, 'test');
+    const headers = { 'idempotency-key': 'form-submit-0002', authorization: `Bearer ${form.token}` };
     expect((await post(inquiry({ message: 'Lån tack.' }), headers)).statusCode).toBe(201);
     const res = await post(inquiry({ message: 'Något helt annat om lån.' }), headers);
     expect(res.statusCode).toBe(422);

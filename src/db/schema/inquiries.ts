@@ -75,7 +75,11 @@ export const inquiryEvents = sqliteTable(
   (t) => [index('inquiry_events_inquiry_idx').on(t.inquiryId, t.id)],
 );
 
-/** Idempotency keys sent by forms, so that a double submit never creates two inquiries. */
+/**
+ * Idempotency keys sent by forms, so that a double submit never creates two inquiries. Namespaced per caller
+ * (src/intake/service.ts, idempotencySlot): `key:<API key id>:<key>`, or for anonymous forms `anon:<digest of the
+ * key and the body>`, so that nobody can block or detect another caller's submission.
+ */
 export const idempotencyKeys = sqliteTable('idempotency_keys', {
   key: text('key').primaryKey(),
   requestHash: text('request_hash').notNull(),
