@@ -49,14 +49,15 @@ async function prepare(databasePath: string) {
   const keys = {
     caseworkers: ['almi', 'business-sweden', 'een'].map((actorId) => create({ role: 'caseworker', label: `soak ${actorId}`, actorId })),
     analyst: create({ role: 'analyst', label: 'soak analyst' }),
+    metrics: create({ role: 'metrics', label: 'soak scraper' }),
   };
   await app.close();
   db.$client.close();
   return keys;
 }
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${BASE}/metrics`)).text();
+async function metric(name: string, token: string): Promise<number> {
+  const text = await (await fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
@@ -80,7 +81,7 @@ export async function benchSoak(): Promise<{ errors: number }> {
   const errors: string[] = [];
   const memory: { at: number; rss: number; heap: number }[] = [];
   const sampleMemory = async (at: number) => {
-    memory.push({ at, rss: await metric('process_resident_memory_bytes'), heap: await metric('nodejs_heap_size_used_bytes') });
+    memory.push({ at, rss: await metric('process_resident_memory_bytes', keys.metrics), heap: await metric('nodejs_heap_size_used_bytes', keys.metrics) });
   };
 
   // Each caseworker system's poll position and last ETag.

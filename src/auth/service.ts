@@ -103,7 +103,7 @@ export function createApiKeyService({ repository, reference, clock }: ApiKeyServ
     } else if (input.allCounties) {
       invalid.push({ name: 'body.allCounties', reason: both('Only coordinator keys need allCounties; other keys without counties are not limited by county', 'Bara samordnarnycklar behöver allCounties; andra nycklar utan län är inte begränsade till län') });
     }
-    if ((input.role === 'admin' || input.role === 'intake') && given.length > 0) {
+    if ((input.role === 'admin' || input.role === 'intake' || input.role === 'metrics') && given.length > 0) {
       invalid.push({ name: 'body.counties', reason: both(`${input.role} keys are not limited by county`, `${input.role}-nycklar begränsas inte till län`) });
     }
     if (resolved.length > 0) counties = resolved.sort();

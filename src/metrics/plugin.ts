@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
+import { BEARER, requireRole } from '../auth/plugin.js';
+import { problemResponses } from '../shared/problems.js';
 
 /**
  * Prometheus metrics at GET /metrics (text exposition format). Counts come from the database at scrape
@@ -14,6 +16,10 @@ import type { Clock } from '../shared/clock.js';
  * - http_request_duration_seconds{route,method,status}: request latency of this instance;
  * - the process metrics of prom-client (memory, CPU, event loop lag).
  * Aggregates only: no personal data. Register before the routes so that latency covers them all.
+ *
+ * Only for keys with the `metrics` role (Prometheus: `authorization: { type: Bearer, credentials_file: … }`):
+ * the volumes per county are not public, and a key can be revoked, is rate-limited like any key and leaves
+ * an audit record when it is created. One port serves everything, so a reverse proxy needs no special rule.
  */
 const metricsPlugin: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (app, { db, clock }) => {
   const registry = new Registry();
@@ -61,10 +67,16 @@ const metricsPlugin: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (ap
 
   app.get('/metrics', {
     logLevel: 'warn',
+    onRequest: requireRole('metrics'),
     schema: {
-      operationId: 'metrics', tags: ['health'], summary: 'Prometheus metrics',
-      description: 'Inquiries by county and status, open cases by deadline state, recorded breaches, request latency and process metrics. Aggregates only.',
-      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+      operationId: 'metrics', tags: ['health'], summary: 'Prometheus metrics (metrics keys)',
+      description: 'Inquiries by county and status, open cases by deadline state, recorded breaches, request latency and process metrics. ' +
+        'Aggregates only. For API keys with the `metrics` role.',
+      security: BEARER,
+      response: {
+        200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
+        ...problemResponses(401, 403, 429),
+      },
     },
     handler: async (_request, reply) => {
       const body = await registry.metrics();

@@ -17,7 +17,7 @@ import { both } from '../shared/i18n.js';
  *   address, writes (intake, routing preview, feedback) at RATE_LIMIT_ANONYMOUS_PER_MINUTE and reads
  *   (reference data, status links) at RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE. IPv6 clients count per /64,
  *   since one host usually holds a whole /64. Behind a reverse proxy set TRUST_PROXY, or every client is the
- *   proxy. Health checks and /metrics are not limited. 0 turns a limit off. Over the limit: 429
+ *   proxy. Health checks are not limited (/metrics needs a key and counts against it). 0 turns a limit off. Over the limit: 429
  *   problem+json with Retry-After. The limiter runs as the first onRequest hook of the app, before
  *   authentication, so failed logins are limited too.
  * - CORS: only the regional forms' origins (TRUSTED_FORM_ORIGINS) get CORS headers; every other origin
@@ -47,7 +47,7 @@ const DOCS_CSP = {
   },
 };
 
-const UNLIMITED_PATHS = /^\/(health\/|metrics$)/;
+const UNLIMITED_PATHS = /^\/health\//;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The address a limit counts against: IPv4 as is, IPv6 by its /64. */

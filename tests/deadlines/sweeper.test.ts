@@ -53,7 +53,8 @@ describe('the escalation sweeper', () => {
     expect(createSweeper({ db: t.db }).sweep(contactAt + 86_400_000)).toEqual({ atRisk: 0, breached: 0 });
     expect(events(t, id).map((e) => e.type)).toEqual(['deadline-at-risk', 'deadline-breached']);
     t.clock.set('2026-11-27T08:00:00Z');
-    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const scraper = t.app.apiKeys.create({ role: 'metrics', label: 'Prometheus' }, 'test');
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${scraper.token}` } })).body;
     expect(metrics).toContain('en_dorr_in_deadline_breaches 1');
     const analyst = t.app.apiKeys.create({ role: 'analyst', label: 'a' }, 'test').token;
     const stats = await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-11-25&to=2026-11-25', headers: { authorization: `Bearer ${analyst}` } });

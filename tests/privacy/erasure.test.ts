@@ -212,7 +212,7 @@ describe("a sole trader's personnummer is shown only to the assigned caseworker"
       (await w.get(`/v1/cases/${id}/events`, w.tokens.almi)).body,
       (await w.get(`/v1/cases/${triaged}/events`, w.tokens.coordSkane)).body,
       (await w.get('/v1/stats/compliance?from=2026-01-01&to=2029-12-31&groupBy=county', w.tokens.analyst)).body,
-      (await w.get('/metrics', null)).body,
+      (await w.get('/metrics', w.app.apiKeys.create({ role: 'metrics', label: 'Prometheus' }, 'test').token)).body,
       (await w.app.inject({
         method: 'POST', url: '/v1/admin/import', headers: { authorization: `Bearer ${w.tokens.admin}`, 'content-type': 'application/x-ndjson' },
         payload: [
