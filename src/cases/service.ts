@@ -15,6 +15,7 @@ import { sortKey, type CaseOrder, type CaseRepository, type CaseRow, type CaseSc
 import { actionsFrom, invalidTransition, transition, type CaseAction, type CaseStatus } from './state-machine.js';
 import type { CloseOutcome, ContactChannel, ListCasesQuery } from './schemas.js';
 import { both } from '../shared/i18n.js';
+import { refuseIfErased } from '../privacy/personal-data.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -211,6 +212,12 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
 
   function addNote(tx: Tx, row: CaseRow, p: Principal, kind: string, text: string | undefined, at: number): string | undefined {
     if (text === undefined) return undefined;
+    // Erasure is a state: an erased case takes no new free text, which may name people.
+    refuseIfErased(row.erasedAt, kind === 'note'
+      ? both('notes can no longer be added', 'anteckningar kan inte längre läggas till')
+      : kind === 'referral'
+        ? both('a referral needs a reason, so a coordinator must assign the case instead', 'en hänvisning kräver en motivering, så en samordnare får tilldela ärendet i stället')
+        : both('send the action again without the note', 'skicka åtgärden igen utan anteckning'));
     const id = randomUUID();
     repository.insertNote(tx, { id, inquiryId: row.id, kind, text, authorKeyId: p.keyId, authorRole: p.role, createdAt: at });
     return id;

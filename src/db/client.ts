@@ -19,7 +19,10 @@ const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * - for the read-heavy statistics and case lists: a 64 MB page cache (the default is 2 MB, smaller than the
  *   compliance aggregates of a busy year, so every query re-read them from the file), reads through a
  *   256 MB memory map (no copy per page), and temporary GROUP BY / ORDER BY b-trees in memory.
- *   The cache and the map grow only as pages are used; the map is address space, not resident memory.
+ *   The cache and the map grow only as pages are used; the map is address space, not resident memory;
+ * - secure_delete: deleted and overwritten content is zeroed in the file instead of lingering in free space, so
+ *   erased personal data is really gone once the write-ahead log is checkpointed (see truncateWal). It costs
+ *   some writing on intake (measured in bench/intake.ts).
  */
 export function openDatabase(filePath: string): Db {
   if (filePath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
@@ -31,7 +34,51 @@ export function openDatabase(filePath: string): Db {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('secure_delete = ON');
   return drizzle(sqlite, { schema }) as Db;
+}
+
+/**
+ * Truncates the write-ahead log to zero bytes (checkpoint TRUNCATE): its earlier frames still hold the values an
+ * erasure just overwrote. Never waits: the checkpoint runs with busy_timeout 0, so a reader on another connection
+ * (a backup, a second instance) cannot stall the event loop; when it cannot finish now it is tried again a few
+ * times later (timers unref'd), and the next erasure or retention run tries again anyway.
+ */
+export function walTruncator(db: Db, retryAfterMs: readonly number[] = [1_000, 10_000, 60_000]) {
+  const client = db.$client;
+  let timer: NodeJS.Timeout | null = null;
+
+  function attempt(): boolean {
+    if (!client.open || client.memory || client.inTransaction) return !client.open || client.memory;
+    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number;
+    client.pragma('busy_timeout = 0');
+    try {
+      const [result] = client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return result?.busy === 0;
+    } catch {
+      return false;
+    } finally {
+      client.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  function retry(step: number): void {
+    if (timer || step >= retryAfterMs.length) return;
+    timer = setTimeout(() => {
+      timer = null;
+      if (!attempt()) retry(step + 1);
+    }, retryAfterMs[step]);
+    timer.unref();
+  }
+
+  return {
+    /** True when the log is now empty; otherwise a retry is scheduled. */
+    truncate(): boolean {
+      const done = attempt();
+      if (!done) retry(0);
+      return done;
+    },
+  };
 }
 
 /** Applies the committed migrations in migrations/ (idempotent). */

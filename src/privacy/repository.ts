@@ -1,14 +1,22 @@
 import type { Db } from '../db/client.js';
-import { ERASED } from './schemas.js';
+import { ERASED, PERSONAL_DATA } from './personal-data.js';
 
 export interface ErasureCandidate { id: string; countyCode: string | null; erasedAt: number | null }
 
+/** What one erasure did: how much it erased in each place (see PERSONAL_DATA), 0 where nothing was left. */
+export type ErasedCounts = Record<string, number>;
+
 /**
- * The statements of erasure, prepared once. Only personal fields change: the facts statistics read
- * (case_facts, the history, dates, county, actors, topics, outcome, the feedback answer) stay as they are.
+ * The statements of erasure, prepared once: one per place of personal data (PERSONAL_DATA), so the facts the
+ * statistics read (case_facts, the history, dates, county, actors, topics, outcome, the feedback answer) stay.
  */
 export function createErasureRepository(db: Db) {
   const client = db.$client;
+  const places = PERSONAL_DATA.map((place) => ({
+    name: place.name,
+    erase: client.prepare(place.erase),
+    leftovers: place.leftovers ? client.prepare(place.leftovers).pluck() : null,
+  }));
   const statements = {
     find: client.prepare('SELECT id, county_code AS countyCode, erased_at AS erasedAt FROM inquiries WHERE id = ?'),
     // A sole trader's number (and one given by nobody) is erased with the rest; a legal entity's stays, with its name.
@@ -20,30 +28,38 @@ export function createErasureRepository(db: Db) {
     expired: client.prepare(`
       SELECT id FROM inquiries WHERE closed_at IS NOT NULL AND erased_at IS NULL AND closed_at < ?
       ORDER BY closed_at LIMIT ?`).pluck(),
-    inquiry: client.prepare(`
-      UPDATE inquiries SET
-        company_name = CASE WHEN org_number IS NOT NULL AND org_number_is_personal = 0 THEN company_name ELSE @marker END,
-        org_number = CASE WHEN org_number_is_personal = 1 THEN NULL ELSE org_number END,
-        contact_name = @marker, contact_email = @marker, contact_phone = NULL, subject = NULL, message = @marker,
-        erased_at = @at, version = version + 1, updated_at = MAX(updated_at, @at)
-      WHERE id = @id AND erased_at IS NULL`),
-    notes: client.prepare('UPDATE case_notes SET text = NULL, erased_at = @at WHERE inquiry_id = @id AND erased_at IS NULL'),
-    feedback: client.prepare('UPDATE case_feedback SET comment = NULL WHERE inquiry_id = ? AND comment IS NOT NULL'),
-    // The stored request hash is a digest of the personal fields: gone with them.
-    idempotency: client.prepare('DELETE FROM idempotency_keys WHERE inquiry_id = ?'),
+    // Pollers see that the case changed (and can erase their copies).
+    touch: client.prepare('UPDATE inquiries SET version = version + 1, updated_at = MAX(updated_at, @at) WHERE id = @id'),
   };
 
   return {
     find: (id: string) => statements.find.get(id) as ErasureCandidate | undefined,
     ofCompany: (orgNumber: string, orgKey: number | null) => statements.ofCompany.all({ orgNumber, orgKey }) as ErasureCandidate[],
     expired: (closedBefore: number, limit: number) => statements.expired.all(closedBefore, limit) as string[],
-    /** Blanks the personal fields of one inquiry; null when it was erased already. Run inside a transaction. */
-    erase(id: string, at: number): { notes: number; feedbackComment: boolean } | null {
-      if (statements.inquiry.run({ id, at, marker: ERASED }).changes === 0) return null;
-      const notes = statements.notes.run({ id, at }).changes;
-      const feedbackComment = statements.feedback.run(id).changes > 0;
-      statements.idempotency.run(id);
-      return { notes, feedbackComment };
+    /** Erased inquiries that still hold personal data somewhere (written after their erasure), at most `limit`. */
+    leftovers(limit: number): string[] {
+      const ids = new Set<string>();
+      for (const place of places) {
+        if (!place.leftovers || ids.size >= limit) continue;
+        for (const id of place.leftovers.all({ limit: limit - ids.size }) as string[]) ids.add(id);
+      }
+      return [...ids];
+    },
+    /**
+     * Erases whatever personal data of one inquiry is left, in every place; null when nothing was left. Run
+     * inside a transaction.
+     */
+    erase(id: string, at: number): ErasedCounts | null {
+      const counts: ErasedCounts = {};
+      let total = 0;
+      for (const place of places) {
+        const n = place.erase.run({ id, at, marker: ERASED }).changes;
+        counts[place.name] = n;
+        total += n;
+      }
+      if (total === 0) return null;
+      statements.touch.run({ id, at });
+      return counts;
     },
   };
 }

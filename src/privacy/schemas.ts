@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { parseOrgNumber } from '../intake/org-number.js';
 import { msg } from '../shared/i18n.js';
 
-/** What replaces a personal field that cannot be null. */
-export const ERASED = '[raderad]';
+export { ERASED } from './personal-data.js';
 
 /**
  * A reference to the data subject's request in the organisation's own records (diary number), so the
@@ -26,15 +25,15 @@ export const erasureReceiptSchema = z
   .object({
     id: z.string(),
     erasedAt: z.iso.datetime().describe('When the personal data was erased (the first time, if it already was)'),
-    alreadyErased: z.boolean().describe('True when an earlier erasure had done it: erasing is idempotent'),
+    alreadyErased: z.boolean().describe('True when there was nothing left to erase: an earlier erasure had done it all (erasing is idempotent)'),
   })
   .meta({ id: 'ErasureReceipt' });
 
 export const companyErasureReportSchema = z
   .object({
     matched: z.number().int().describe("The company's inquiries within the caller's counties"),
-    erased: z.number().int().describe('Erased now'),
-    alreadyErased: z.number().int().describe('Erased before (idempotent)'),
+    erased: z.number().int().describe('Erased now (including inquiries erased before that had something left to erase)'),
+    alreadyErased: z.number().int().describe('Erased before, with nothing left to erase (idempotent)'),
     outsideYourCounties: z.number().int().describe("The company's inquiries in counties the caller's key does not cover: ask their coordinator or an admin"),
   })
   .meta({ id: 'CompanyErasureReport' });

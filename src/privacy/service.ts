@@ -6,21 +6,28 @@ import { parseOrgNumber } from '../intake/org-number.js';
 import { companyKeyer } from '../stats/facts.js';
 import { notFound } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
+import { walTruncator } from '../db/client.js';
 import { createErasureRepository, type ErasureCandidate } from './repository.js';
 import type { EraseReason } from './schemas.js';
 
 /**
- * Erasure of personal data (GDPR art. 17) and retention, one mechanism for both. Erasing an inquiry
- * replaces its personal fields with a marker (contact name, e-mail, phone, subject, message; the company
- * name and number too unless the number is a legal entity's), blanks the caseworkers' note texts and the
- * company's feedback comment, forgets its idempotency key, bumps the version (pollers see the change) and
- * records `personal-data-erased` in the history: which fields, why, by whom; never the data itself. The
- * history, case_facts and everything the statistics count stay. Each inquiry is erased once: erasing
- * again is a no-op that says when it happened.
+ * Erasure of personal data (GDPR art. 17) and retention, one mechanism for both. Erasing an inquiry erases its
+ * personal data in every place listed in personal-data.ts: the contact's name, e-mail and phone, the subject and
+ * the message (the company name and number too unless the number is a legal entity's) are replaced by a marker,
+ * the caseworkers' note texts and the company's feedback comment are blanked, its idempotency key is forgotten.
+ * The version is bumped (pollers see the change) and `personal-data-erased` is recorded in the history: which
+ * places, why, by whom; never the data itself. The history, case_facts and everything the statistics count stay.
  *
- * Who: admin keys everywhere; coordinator keys within their counties. A case outside the caller's
- * counties is "not found", as in the cases API. Retention erases closed cases RETENTION_DAYS after closing,
- * as the system.
+ * Erasure is a state: an erased case refuses new free text (personal-data.ts, refuseIfErased), and erasing again
+ * erases whatever is still there (written before such writes were refused, or by a path that forgot to refuse):
+ * it is a no-op, reporting `alreadyErased`, exactly when nothing is left. Retention erases closed cases
+ * RETENTION_DAYS after closing and, in the same runs, whatever is left in cases erased before.
+ *
+ * Who: admin keys everywhere; coordinator keys within their counties. A case outside the caller's counties is
+ * "not found", as in the cases API. Retention runs as the system.
+ *
+ * After each erasure the write-ahead log is truncated (db/client.ts, truncateWal): it held the erased values
+ * in earlier frames, and with secure_delete on the database file keeps no copy of them in freed space.
  */
 export const ERASED_FIELDS = ['contact.name', 'contact.email', 'contact.phone', 'subject', 'message'] as const;
 
@@ -32,17 +39,21 @@ export interface ErasureDeps { db: Db; clock: Clock; batchSize?: number }
 export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps) {
   const repository = createErasureRepository(db);
   const companyKey = companyKeyer(db);
+  const wal = walTruncator(db);
 
   const inScope = (p: Principal, c: ErasureCandidate) =>
     p.role === 'admin' || p.counties === null || (c.countyCode !== null && p.counties.includes(c.countyCode));
 
-  /** Erases one inquiry inside the caller's transaction; false when it was erased already. */
+  /** Erases what is left of one inquiry inside the caller's transaction; false when nothing was left. */
   function eraseOne(id: string, at: number, actor: EventActor, reason: EraseReason, requestReference?: string): boolean {
+    const erasedBefore = repository.find(id)?.erasedAt ?? null;
     const done = repository.erase(id, at);
     if (!done) return false;
     appendEvent(db, id, 'personal-data-erased', at, actor, {
       reason, fields: [...ERASED_FIELDS, 'company (unless a legal entity)', 'notes', 'feedback comment'],
-      notesErased: done.notes, feedbackCommentErased: done.feedbackComment,
+      notesErased: done.notes ?? 0, feedbackCommentErased: (done['feedback comment'] ?? 0) > 0,
+      erased: done,
+      ...(erasedBefore !== null ? { leftAfterEarlierErasure: true } : {}),
       ...(requestReference ? { requestReference } : {}),
     });
     return true;
@@ -51,10 +62,13 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
   const eraseBatch = db.$client.transaction((ids: string[], at: number, actor: EventActor, reason: EraseReason, requestReference?: string) =>
     ids.filter((id) => eraseOne(id, at, actor, reason, requestReference)).length);
 
+  /** One retention batch: cases closed before the cut-off, then erased cases with something left. */
   const expiredBatch = db.$client.transaction((closedBefore: number, at: number) => {
-    const ids = repository.expired(closedBefore, batchSize);
-    for (const id of ids) eraseOne(id, at, SYSTEM, 'retention');
-    return ids.length;
+    const expired = repository.expired(closedBefore, batchSize);
+    const ids = expired.length < batchSize ? [...expired, ...repository.leftovers(batchSize - expired.length)] : expired;
+    let erased = 0;
+    for (const id of ids) if (eraseOne(id, at, SYSTEM, 'retention')) erased++;
+    return { candidates: ids.length, erased };
   });
 
   return {
@@ -64,8 +78,8 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
       if (!found || !inScope(p, found)) throw notFound('No case with this id.');
       const at = clock();
       const erased = eraseBatch.immediate([id], at, { by: p.keyId, byRole: p.role }, 'request', requestReference) === 1;
-      const erasedAt = erased ? at : repository.find(id)!.erasedAt!;
-      return { id, erasedAt: iso(erasedAt), alreadyErased: !erased };
+      if (erased) wal.truncate();
+      return { id, erasedAt: iso(repository.find(id)!.erasedAt!), alreadyErased: !erased };
     },
 
     /** Erases every inquiry of one company (by organisation number or personnummer) within the caller's counties. */
@@ -73,25 +87,29 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
       const normalized = parseOrgNumber(orgNumber)!.normalized;
       const all = repository.ofCompany(normalized, companyKey(normalized));
       const mine = all.filter((c) => inScope(p, c));
-      const pending = mine.filter((c) => c.erasedAt === null).map((c) => c.id);
+      // Every one of them, erased before or not: what was written to an erased case since is erased too.
+      const pending = mine.map((c) => c.id);
       const at = clock();
       let erased = 0;
       for (let i = 0; i < pending.length; i += batchSize) {
         erased += eraseBatch.immediate(pending.slice(i, i + batchSize), at, { by: p.keyId, byRole: p.role }, 'request', requestReference);
       }
+      if (erased > 0) wal.truncate();
       return { matched: mine.length, erased, alreadyErased: mine.length - erased, outsideYourCounties: all.length - mine.length };
     },
 
     /**
-     * Retention: erases the personal data of cases closed more than `retentionDays` before `now`, in write
-     * transactions of `batchSize`. `maxBatches` bounds one call; the count erased is returned.
+     * Retention: erases the personal data of cases closed more than `retentionDays` before `now`, and whatever is
+     * left in cases erased before, in write transactions of `batchSize`. `maxBatches` bounds one call; the count
+     * erased is returned. The write-ahead log is truncated after each batch that erased anything.
      */
     eraseExpired(now: number, retentionDays: number, maxBatches = Number.POSITIVE_INFINITY): number {
       let total = 0;
       for (let batch = 0; batch < maxBatches; batch++) {
-        const n = expiredBatch.immediate(now - retentionDays * DAY_MS, now);
-        total += n;
-        if (n < batchSize) break;
+        const { candidates, erased } = expiredBatch.immediate(now - retentionDays * DAY_MS, now);
+        total += erased;
+        if (erased > 0) wal.truncate();
+        if (candidates < batchSize) break;
       }
       return total;
     },

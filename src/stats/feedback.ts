@@ -7,6 +7,7 @@ import { StatusLinks } from '../intake/status-links.js';
 import { conflict, notFound } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { both } from '../shared/i18n.js';
+import { refuseIfErased } from '../privacy/personal-data.js';
 
 /**
  * The company's follow-up after closing: one question on its private status link, one answer per case.
@@ -63,10 +64,11 @@ export function createFeedbackService({ db, clock }: { db: Db; clock: Clock }) {
     answer(token: string, body: z.infer<typeof feedbackRequestSchema>): z.infer<typeof feedbackReceiptSchema> {
       const at = clock();
       return db.transaction((tx) => {
-        const row = tx.select({ id: inquiries.id, closedAt: inquiries.closedAt }).from(inquiries)
+        const row = tx.select({ id: inquiries.id, closedAt: inquiries.closedAt, erasedAt: inquiries.erasedAt }).from(inquiries)
           .where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
         if (!row) throw notFound(both('No inquiry has this status link.', 'Ingen förfrågan har den här statuslänken.'));
         if (row.closedAt === null) throw conflict(both('The question can be answered once the case is closed.', 'Frågan kan besvaras när ärendet är avslutat.'));
+        if (body.comment) refuseIfErased(row.erasedAt, both('send the answer without a comment', 'skicka svaret utan kommentar'));
         const inserted = tx.insert(caseFeedback).values({ inquiryId: row.id, answer: body.answer, comment: body.comment || null, at })
           .onConflictDoNothing().run();
         if (inserted.changes === 0) throw conflict(both('This case has already been answered: one answer per case.', 'Frågan om detta ärende är redan besvarad: ett svar per ärende.'));

@@ -1,0 +1,1 @@
+CREATE INDEX `case_notes_unerased_idx` ON `case_notes` (`inquiry_id`) WHERE erased_at IS NULL;
