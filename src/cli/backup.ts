@@ -5,8 +5,10 @@ import Database from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../config.js';
 
 /**
- * A consistent online backup of the service's database, taken with SQLite's backup API while the
- * service keeps writing (WAL mode: the copy is a snapshot of committed transactions, never a half-written one).
+ * A consistent online backup of the service's database, taken with `VACUUM INTO` while the service keeps writing
+ * (WAL mode: the copy is a snapshot of committed transactions, never a half-written one). VACUUM INTO writes the
+ * live rows into a fresh, compact file, so the backup carries no freed pages: personal data erased before the
+ * backup is not in it, not even in unused space (a page-by-page copy would carry whatever free pages still held).
  *
  *   npm run cli -- backup <file>        (or: npx tsx src/cli/backup.ts <file>)
  *
@@ -27,10 +29,13 @@ export async function backupDatabase(sourcePath: string, targetPath: string): Pr
   const source = new Database(sourcePath, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
-    const { totalPages } = await source.backup(partial);
+    // One read transaction on the source: the service's writes go on meanwhile (they land after the snapshot).
+    source.prepare('VACUUM INTO ?').run(partial);
     // Check the copy before it takes the target's name.
     const copy = new Database(partial, { fileMustExist: true });
+    let totalPages: number;
     try {
+      totalPages = copy.pragma('page_count', { simple: true }) as number;
       const rows = copy.pragma('integrity_check') as { integrity_check: string }[];
       if (rows.length !== 1 || rows[0]!.integrity_check !== 'ok') {
         throw new Error(`The backup failed its integrity check: ${rows.map((r) => r.integrity_check).join('; ')}`);
