@@ -28,6 +28,7 @@ import { createApiKeyRepository } from './auth/repository.js';
 import { createApiKeyService } from './auth/service.js';
 import { privacyCapability } from './privacy/plugin.js';
 import { pagesCapability } from './pages/plugin.js';
+import { createAuditLog } from './audit/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,13 +63,14 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   });
 
   // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // intake, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
   const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
-  const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock });
+  const audit = createAuditLog({ db, clock });
+  const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
 
   await app.register(errors);
   await app.register(bodies);
@@ -80,10 +82,10 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(referenceRoutes, { reference });
   const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
   await app.register(intakeCapability, { intake, config, reference });
-  await app.register(adminCapability, { db, reference, apiKeys });
+  await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });
-  await app.register(privacyCapability, { db, clock, config });
+  await app.register(privacyCapability, { db, clock, config, audit });
   await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

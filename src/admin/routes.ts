@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../shared/problems.js';
-import { BEARER, requireRole } from '../auth/plugin.js';
+import type { FastifyRequest } from 'fastify';
+import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
 import { actorIdParams, actorPatchSchema, adminActorSchema, newActorSchema, presenceSchema } from './schemas.js';
 import type { ActorAdminService } from './service.js';
 
 /** Admins manage the actor directory; routing sees every change at once. */
 export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService }> = async (app, { actors }) => {
   const admin = requireRole('admin');
+  const actorOf = (request: FastifyRequest) => ({ by: principalOf(request).keyId, byRole: principalOf(request).role });
 
   app.get('/v1/admin/actors', {
     onRequest: admin,
@@ -28,7 +30,7 @@ export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService
       body: newActorSchema,
       response: { 201: adminActorSchema, ...problemResponses(400, 401, 403, 409, 415) },
     },
-    handler: async (request, reply) => reply.code(201).send(actors.create(request.body)),
+    handler: async (request, reply) => reply.code(201).send(actors.create(request.body, actorOf(request))),
   });
 
   app.get('/v1/admin/actors/:id', {
@@ -51,7 +53,7 @@ export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService
       body: actorPatchSchema,
       response: { 200: adminActorSchema, ...problemResponses(400, 401, 403, 404, 415) },
     },
-    handler: async (request) => actors.update(request.params.id, request.body),
+    handler: async (request) => actors.update(request.params.id, request.body, actorOf(request)),
   });
 
   app.put('/v1/admin/actors/:id/presence', {
@@ -64,6 +66,6 @@ export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService
       body: presenceSchema,
       response: { 200: adminActorSchema, ...problemResponses(400, 401, 403, 404, 415) },
     },
-    handler: async (request) => actors.setPresence(request.params.id, request.body.counties),
+    handler: async (request) => actors.setPresence(request.params.id, request.body.counties, actorOf(request)),
   });
 };

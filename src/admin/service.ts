@@ -2,6 +2,7 @@ import type { ActorAdminRepository, ActorRow } from './repository.js';
 import type { ReferenceService } from '../reference/service.js';
 import { badRequest, notFound, ProblemError, type InvalidParam } from '../shared/problems.js';
 import { both } from '../shared/i18n.js';
+import type { AuditActor, AuditLog } from '../audit/service.js';
 
 export type ActorKind = 'core' | 'public' | 'chamber';
 
@@ -23,7 +24,14 @@ export type ActorPatch = Partial<Omit<NewActor, 'id'>>;
  * takes inquiries in. Routing reads the in-memory ReferenceService, so every change ends with reload().
  * Actors are deactivated, never deleted: inquiries, keys and history refer to them.
  */
-export function createActorAdminService({ repository, reference }: { repository: ActorAdminRepository; reference: Pick<ReferenceService, 'reload' | 'places'> }) {
+export interface ActorAdminDeps {
+  repository: ActorAdminRepository;
+  reference: Pick<ReferenceService, 'reload' | 'places'>;
+  /** Every change to the directory is recorded in the audit log, in the same transaction. */
+  audit: Pick<AuditLog, 'record' | 'atomically'>;
+}
+
+export function createActorAdminService({ repository, reference, audit }: ActorAdminDeps) {
   function view(row: ActorRow): AdminActor {
     return {
       id: row.id, name: row.name, kind: row.kind, description: row.description, website: row.website, active: row.active,
@@ -53,28 +61,35 @@ export function createActorAdminService({ repository, reference }: { repository:
 
     get: (id: string): AdminActor => view(require(id)),
 
-    create(input: NewActor): AdminActor {
-      const inserted = repository.insert({
-        id: input.id, name: input.name, kind: input.kind, description: input.description,
-        website: input.website ?? null, active: input.active ?? true,
+    create(input: NewActor, by: AuditActor): AdminActor {
+      const inserted = audit.atomically(() => {
+        const done = repository.insert({
+          id: input.id, name: input.name, kind: input.kind, description: input.description,
+          website: input.website ?? null, active: input.active ?? true,
+        });
+        if (done) audit.record(by, { action: 'actor-created', target: input.id, data: { name: input.name, kind: input.kind, active: input.active ?? true } });
+        return done;
       });
       if (!inserted) throw new ProblemError(409, 'conflict', 'Conflict with the current state', `An actor "${input.id}" already exists: change it with PATCH.`);
       reference.reload();
       return view(require(input.id));
     },
 
-    update(id: string, patch: ActorPatch): AdminActor {
+    update(id: string, patch: ActorPatch, by: AuditActor): AdminActor {
       require(id);
       const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<Omit<ActorRow, 'id'>>;
       if (Object.keys(set).length > 0) {
-        repository.update(id, set);
+        audit.atomically(() => {
+          repository.update(id, set);
+          audit.record(by, { action: 'actor-changed', target: id, data: { changed: set } });
+        });
         reference.reload();
       }
       return view(require(id));
     },
 
     /** Replaces where the actor takes inquiries: one office per county. */
-    setPresence(id: string, counties: { county: string; office: string }[]): AdminActor {
+    setPresence(id: string, counties: { county: string; office: string }[], by: AuditActor): AdminActor {
       require(id);
       const invalid: InvalidParam[] = [];
       const rows: { countyCode: string; office: string }[] = [];
@@ -85,7 +100,10 @@ export function createActorAdminService({ repository, reference }: { repository:
         else rows.push({ countyCode: county.code, office: c.office });
       });
       if (invalid.length > 0) throw badRequest(null, invalid);
-      repository.replacePresence(id, rows);
+      audit.atomically(() => {
+        repository.replacePresence(id, rows);
+        audit.record(by, { action: 'actor-presence-set', target: id, data: { counties: rows.map((r) => r.countyCode) } });
+      });
       reference.reload();
       return view(require(id));
     },

@@ -20,7 +20,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
     },
     handler: async (request, reply) => {
       const me = principalOf(request);
-      const created = apiKeys.create(request.body, me.keyId);
+      const created = apiKeys.create(request.body, me.keyId, me.role);
       request.log.info({ createdKeyId: created.key.id, createdRole: created.key.role }, 'api key created');
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
@@ -58,7 +58,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
       response: { 200: apiKeySchema, ...problemResponses(400, 401, 403, 404, 409) },
     },
     handler: async (request) => {
-      const revoked = apiKeys.revoke(request.params.id, principalOf(request).keyId);
+      const revoked = apiKeys.revoke(request.params.id, principalOf(request).keyId, { byRole: principalOf(request).role });
       request.log.info({ revokedKeyId: revoked.id }, 'api key revoked');
       return revoked;
     },

@@ -5,6 +5,7 @@ import type { ReferenceService } from '../reference/service.js';
 import { badRequest, conflict, notFound, type InvalidParam } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { both } from '../shared/i18n.js';
+import type { AuditLog } from '../audit/service.js';
 
 export { ROLES, type Role };
 
@@ -49,6 +50,8 @@ export interface ApiKeyServiceDeps {
   repository: ApiKeyRepository;
   reference: Pick<ReferenceService, 'actor' | 'places'>;
   clock: Clock;
+  /** Where every creation and revocation is recorded, in the same transaction. */
+  audit: Pick<AuditLog, 'record' | 'atomically'>;
 }
 
 /** Record last use at most this often per key, so that polling does not make every read a write. */
@@ -57,7 +60,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** A hash no secret has, compared when the id is unknown so that both paths cost the same. */
 const DUMMY_HASH = '0'.repeat(64);
 
-export function createApiKeyService({ repository, reference, clock }: ApiKeyServiceDeps) {
+export function createApiKeyService({ repository, reference, clock, audit }: ApiKeyServiceDeps) {
   function view(row: ApiKeyRow): ApiKeyView {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
@@ -113,12 +116,18 @@ export function createApiKeyService({ repository, reference, clock }: ApiKeyServ
   }
 
   return {
-    /** Creates a key; the token is returned here only, never again. */
-    create(input: NewApiKey, createdBy: string): { key: ApiKeyView; token: string } {
+    /**
+     * Creates a key; the token is returned here only, never again. Recorded in the audit log with its role and
+     * scope (`createdBy`: the admin key's id, or `cli`).
+     */
+    create(input: NewApiKey, createdBy: string, byRole: string | null = null): { key: ApiKeyView; token: string } {
       const { label, actorId, counties } = validate(input);
       const { id, token, hash } = generateToken();
       const createdAt = clock();
-      repository.insert({ id, label, role: input.role, actorId, counties, tokenHash: hash, createdAt, createdBy });
+      audit.atomically(() => {
+        repository.insert({ id, label, role: input.role, actorId, counties, tokenHash: hash, createdAt, createdBy });
+        audit.record({ by: createdBy, byRole }, { action: 'api-key-created', target: id, data: { role: input.role, label, actorId, counties, allCounties: counties === null } }, createdAt);
+      });
       return { key: view(repository.byId(id)!), token };
     },
 
@@ -133,11 +142,19 @@ export function createApiKeyService({ repository, reference, clock }: ApiKeyServ
     },
 
     /** Revokes a key (idempotent). The last active admin key cannot be revoked through the API, so admins never lock themselves out. */
-    revoke(id: string, revokedBy: string, options: { allowLastAdmin?: boolean } = {}): ApiKeyView {
-      const row = repository.revoke(id, clock(), revokedBy, (key, tx) => {
-        if (key.role === 'admin' && !options.allowLastAdmin && repository.countActiveAdmins(tx) <= 1) {
-          throw conflict('This is the last active admin key: create another admin key before revoking it.');
+    revoke(id: string, revokedBy: string, options: { allowLastAdmin?: boolean; byRole?: string | null } = {}): ApiKeyView {
+      const at = clock();
+      const row = audit.atomically(() => {
+        const wasActive = repository.byId(id)?.revokedAt === null;
+        const revoked = repository.revoke(id, at, revokedBy, (key, tx) => {
+          if (key.role === 'admin' && !options.allowLastAdmin && repository.countActiveAdmins(tx) <= 1) {
+            throw conflict('This is the last active admin key: create another admin key before revoking it.');
+          }
+        });
+        if (revoked && wasActive) {
+          audit.record({ by: revokedBy, byRole: options.byRole ?? null }, { action: 'api-key-revoked', target: id, data: { role: revoked.role, label: revoked.label } }, at);
         }
+        return revoked;
       });
       if (!row) throw notFound(`No API key "${id}".`);
       return view(row);

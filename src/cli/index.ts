@@ -12,6 +12,7 @@ import { createApiKeyRepository } from '../auth/repository.js';
 import { createApiKeyService, ROLES, type ApiKeyView, type Role } from '../auth/service.js';
 import { ProblemError } from '../shared/problems.js';
 import { systemClock } from '../shared/clock.js';
+import { createAuditLog } from '../audit/service.js';
 
 /**
  * Admin commands on the database named by DATABASE_PATH (the same one the server uses; safe while it runs).
@@ -39,7 +40,8 @@ function openServices(): { db: Db; apiKeys: ReturnType<typeof createApiKeyServic
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
-  return { db, apiKeys: createApiKeyService({ repository: createApiKeyRepository(db), reference, clock: systemClock }) };
+  const audit = createAuditLog({ db, clock: systemClock });
+  return { db, apiKeys: createApiKeyService({ repository: createApiKeyRepository(db), reference, clock: systemClock, audit }) };
 }
 
 function describe(key: ApiKeyView): string {

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import { walTruncator } from '../db/client.js';
 import { createErasureRepository, type ErasureCandidate } from './repository.js';
 import type { EraseReason } from './schemas.js';
+import type { AuditLog } from '../audit/service.js';
 
 /**
  * Erasure of personal data (GDPR art. 17) and retention, one mechanism for both. Erasing an inquiry erases its
@@ -34,9 +35,15 @@ export const ERASED_FIELDS = ['contact.name', 'contact.email', 'contact.phone', 
 const DAY_MS = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export interface ErasureDeps { db: Db; clock: Clock; batchSize?: number }
+export interface ErasureDeps {
+  db: Db;
+  clock: Clock;
+  /** Every erasure, done or found done already, is recorded in the audit log (without the organisation number). */
+  audit: Pick<AuditLog, 'record'>;
+  batchSize?: number;
+}
 
-export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps) {
+export function createErasureService({ db, clock, audit, batchSize = 200 }: ErasureDeps) {
   const repository = createErasureRepository(db);
   const companyKey = companyKeyer(db);
   const wal = walTruncator(db);
@@ -62,13 +69,22 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
   const eraseBatch = db.$client.transaction((ids: string[], at: number, actor: EventActor, reason: EraseReason, requestReference?: string) =>
     ids.filter((id) => eraseOne(id, at, actor, reason, requestReference)).length);
 
+  /** One case on request, with its audit record in the same transaction. */
+  const eraseCaseTx = db.$client.transaction((id: string, at: number, actor: EventActor, requestReference?: string) => {
+    const erased = eraseOne(id, at, actor, 'request', requestReference);
+    audit.record({ by: actor.by, byRole: actor.byRole ?? null }, { action: 'case-erased', target: id, data: { erased, ...(requestReference ? { requestReference } : {}) } }, at);
+    return erased;
+  });
+
   /** One retention batch: cases closed before the cut-off, then erased cases with something left. */
   const expiredBatch = db.$client.transaction((closedBefore: number, at: number) => {
     const expired = repository.expired(closedBefore, batchSize);
     const ids = expired.length < batchSize ? [...expired, ...repository.leftovers(batchSize - expired.length)] : expired;
-    let erased = 0;
-    for (const id of ids) if (eraseOne(id, at, SYSTEM, 'retention')) erased++;
-    return { candidates: ids.length, erased };
+    const erased = ids.filter((id) => eraseOne(id, at, SYSTEM, 'retention'));
+    if (erased.length > 0) {
+      audit.record({ by: SYSTEM.by }, { action: 'retention-erased', data: { cases: erased.length, closedBefore: iso(closedBefore), caseIds: erased } }, at);
+    }
+    return { candidates: ids.length, erased: erased.length };
   });
 
   return {
@@ -77,7 +93,7 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
       const found = repository.find(id);
       if (!found || !inScope(p, found)) throw notFound('No case with this id.');
       const at = clock();
-      const erased = eraseBatch.immediate([id], at, { by: p.keyId, byRole: p.role }, 'request', requestReference) === 1;
+      const erased = eraseCaseTx.immediate(id, at, { by: p.keyId, byRole: p.role }, requestReference);
       if (erased) wal.truncate();
       return { id, erasedAt: iso(repository.find(id)!.erasedAt!), alreadyErased: !erased };
     },
@@ -95,7 +111,10 @@ export function createErasureService({ db, clock, batchSize = 200 }: ErasureDeps
         erased += eraseBatch.immediate(pending.slice(i, i + batchSize), at, { by: p.keyId, byRole: p.role }, 'request', requestReference);
       }
       if (erased > 0) wal.truncate();
-      return { matched: mine.length, erased, alreadyErased: mine.length - erased, outsideYourCounties: all.length - mine.length };
+      const report = { matched: mine.length, erased, alreadyErased: mine.length - erased, outsideYourCounties: all.length - mine.length };
+      // The number itself is not recorded: a sole trader's is a personnummer.
+      audit.record({ by: p.keyId, byRole: p.role }, { action: 'company-erased', data: { ...report, ...(requestReference ? { requestReference } : {}) } }, at);
+      return report;
     },
 
     /**

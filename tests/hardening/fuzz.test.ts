@@ -11,6 +11,7 @@ import { ReferenceService } from '../../src/reference/service.js';
 import { Places } from '../../src/reference/places.js';
 import { loadKnowledge } from '../../src/classification/knowledge.js';
 import { consistencyProblems, integrityCheck } from './consistency.js';
+import { createAuditLog } from '../../src/audit/service.js';
 
 /**
  * Fuzzing every endpoint in openapi/openapi.json with fast-check: random JSON, wrong types, nulls,
@@ -109,7 +110,7 @@ describe('fuzzing every endpoint', () => {
     t = await buildTestApp({ BODY_LIMIT_BYTES: 256 * 1024 });
     const knowledge = loadKnowledge();
     const reference = new ReferenceService(createReferenceRepository(t.db), new Places(), knowledge);
-    const apiKeys = createApiKeyService({ repository: createApiKeyRepository(t.db), reference, clock: t.clock.fn });
+    const apiKeys = createApiKeyService({ repository: createApiKeyRepository(t.db), reference, clock: t.clock.fn, audit: createAuditLog({ db: t.db, clock: t.clock.fn }) });
     adminToken = apiKeys.create({ label: 'fuzz admin', role: 'admin' } as Parameters<typeof apiKeys.create>[0], 'test').token;
   });
   afterAll(async () => {

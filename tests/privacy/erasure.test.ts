@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { createErasureService } from '../../src/privacy/service.js';
 import { consistencyProblems, integrityCheck } from '../hardening/consistency.js';
+import { createAuditLog } from '../../src/audit/service.js';
 
 /**
  * GDPR erasure through the API (one case, all of one company's inquiries), retention driven directly,
@@ -168,7 +169,7 @@ describe('POST /v1/admin/erasure (all of one company)', () => {
 
 describe('retention', () => {
   it('erases closed cases RETENTION_DAYS after closing, as the system, once; open and recent ones stay', async () => {
-    const retention = createErasureService({ db: w.db, clock: w.clock.fn, batchSize: 2 });
+    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), batchSize: 2 });
     // Earlier tests left closed, unerased cases in the shared world: clear the backlog first.
     w.clock.advance(400 * DAY);
     retention.eraseExpired(w.clock.now, 365);

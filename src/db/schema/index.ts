@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './stats.js';
 export * from './cases.js';
 export * from './pages.js';
+export * from './audit.js';
