@@ -74,7 +74,7 @@ function kindOf(issue: z.core.$ZodIssue, body: Record<string, unknown>): string 
 }
 
 /** Problem fields (`body.contact.email`) to the form's error messages, in the form's order. */
-export function fieldErrors(invalid: { name: string; reason: string; code?: string }[], language: Language): FieldError[] {
+export function fieldErrors(invalid: { name: string; reason: unknown; code?: string }[], language: Language): FieldError[] {
   const t = TEXTS[language];
   const errors = new Map<string, FieldError>();
   for (const p of invalid) {
