@@ -193,9 +193,12 @@ export default fp(
       for (const method of [route.method].flat()) if (method !== 'OPTIONS') patterns.push({ method, pattern });
     });
 
-    // Unknown query parameters are refused on every route of ours (Swagger UI's pages under /docs are not ours).
+    // Unknown query parameters are refused on every API route of ours. Not on Swagger UI's pages under /docs
+    // (not ours), nor on the pages for people (hidden from the API document): they read their own query
+    // (a language, a period) and answer a bad one with an HTML page that names the field.
     app.addHook('onRoute', (route) => {
       if (route.url === '/docs' || route.url.startsWith('/docs/')) return;
+      if ((route.schema as { hide?: boolean } | undefined)?.hide === true) return;
       route.schema = { ...(route.schema ?? {}), querystring: strictQuerystring(route.schema?.querystring) };
     });
 

@@ -102,9 +102,6 @@ export async function formRoutes(app: FastifyInstance, deps: FormPageDeps) {
       if (error instanceof ProblemError && error.status === 400 && error.invalidParams) {
         return renderForm(request, reply, county, { values, errors: fieldErrors(error.invalidParams, language), status: 400 });
       }
-      if (error instanceof ProblemError && error.slug === 'idempotency-key-reused') {
-        return renderForm(request, reply, county, { values: { ...values, idempotencyKey: randomUUID() }, formError: t.keyReused, status: 422 });
-      }
       throw error;
     }
     const receipt = `${new URL(created.statusUrl).pathname}/receipt${langQuery(explicitLanguage(request))}`;
