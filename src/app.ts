@@ -29,6 +29,7 @@ import { createApiKeyService } from './auth/service.js';
 import { privacyCapability } from './privacy/plugin.js';
 import { pagesCapability } from './pages/plugin.js';
 import { createAuditLog } from './audit/service.js';
+import { createNotifications, notificationsCapability, type NotificationsOverrides } from './notifications/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,10 +37,12 @@ export interface AppDeps {
   clock?: Clock;
   /** Overrides the logger (tests capture log lines through createLogger with a stream). */
   logger?: Logger;
+  /** Test hooks of the notifications (DNS, jitter, the SMTP sender). */
+  notifications?: Partial<NotificationsOverrides>;
 }
 
 /** Builds the application: plugins and one registration per capability. Never listens, never reads process.env. */
-export async function buildApp({ config, db, clock = systemClock, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, clock = systemClock, logger, notifications: notificationOverrides }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: (logger ?? createLogger(config.LOG_LEVEL)) as FastifyBaseLogger,
     genReqId,
@@ -71,6 +74,9 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
   const audit = createAuditLog({ db, clock });
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
+  // The outbox is written by the write paths below, inside their transactions.
+  const notifications = createNotifications({ db, config, clock, reference, log: app.log, overrides: notificationOverrides });
+  const notify = notifications.notifier;
 
   await app.register(errors);
   await app.register(bodies);
@@ -78,14 +84,15 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
   await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
+  await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
+  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry, notify });
   await app.register(intakeCapability, { intake, config, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
-  await app.register(casesCapability, { db, clock, config, reference });
-  await app.register(statsCapability, { db, clock, config, reference, caseFacts });
-  await app.register(privacyCapability, { db, clock, config, audit });
+  await app.register(casesCapability, { db, clock, config, reference, notify });
+  await app.register(statsCapability, { db, clock, config, reference, caseFacts, notify });
+  await app.register(privacyCapability, { db, clock, config, audit, notify });
   await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

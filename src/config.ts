@@ -72,6 +72,30 @@ export const configSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   /** How often the retention job runs, in milliseconds; 0 turns it off. Off in tests. */
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** SMTP server for e-mail notifications, e.g. smtp://user:pass@mail.example.se:587; unset: e-mail is off. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'An smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.se:587' }).optional(),
+  /** Sender of the e-mails, e.g. "Exportcentrum <no-reply@region.se>"; required with SMTP_URL. */
+  MAIL_FROM: z.string().trim().min(3).max(300).optional(),
+  /** Link to a case in the actors' own case systems, with {id} and/or {reference}; unset: the API's case URL. */
+  CASE_LINK_TEMPLATE: z.url({ protocol: /^https?$/ }).refine((v) => v.includes('{id}') || v.includes('{reference}'), {
+    message: 'Must contain {id} or {reference}, e.g. https://crm.example.se/cases/{id}',
+  }).optional(),
+  /** Days after closing when the company is asked whether it got the right help; 0: no follow-up e-mail. */
+  FOLLOW_UP_DELAY_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  /** A message that could not be delivered for this long is dead-lettered (visible and replayable through the API). */
+  DELIVERY_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(24 * 14).default(24),
+  /** How often the dispatcher looks for due messages, in milliseconds (new messages are also sent right after commit); 0 turns it off. Off in tests. */
+  DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** How long an instance holds the messages it is sending before another may take them over (longer than any send). */
+  DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(15).max(3600).default(60),
+  /** A webhook subscription whose deliveries have failed for this long is disabled, and admins are told. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(72),
+  /** How long the previous secret still signs after rotate-secret, unless the request says otherwise. */
+  WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** Allow webhook URLs over plain http and to loopback, private and link-local addresses (intranets, tests). */
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
+}).superRefine((c, ctx) => {
+  if (c.SMTP_URL && !c.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'Required when SMTP_URL is set: the sender of the e-mails, e.g. "Exportcentrum <no-reply@region.se>"' });
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

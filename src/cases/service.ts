@@ -16,6 +16,7 @@ import { actionsFrom, invalidTransition, transition, type CaseAction, type CaseS
 import type { CloseOutcome, ContactChannel, ListCasesQuery } from './schemas.js';
 import { both } from '../shared/i18n.js';
 import { refuseIfErased } from '../privacy/personal-data.js';
+import type { CaseChange, Notifier } from '../notifications/outbox.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -24,6 +25,8 @@ export interface CaseServiceDeps {
   clock: Clock;
   /** The at-risk window (AT_RISK_HOURS) in milliseconds. */
   atRiskMs: number;
+  /** Queues the e-mails and webhooks an action causes, in the action's transaction (src/notifications). */
+  notify?: Pick<Notifier, 'caseChanged'> | undefined;
 }
 
 export type ActionInput =
@@ -51,7 +54,18 @@ const NOT_FOUND = 'No case with this id.';
  * transaction: the scoped read, the If-Match check, the state machine, the row update (version and
  * updatedAt) and the event naming the key and its role.
  */
-export function createCaseService({ db, repository, reference, clock, atRiskMs }: CaseServiceDeps) {
+/** What an action tells others (src/notifications/outbox.ts), or null. */
+function changeOf(input: ActionInput, row: CaseRow, at: number): CaseChange | null {
+  switch (input.action) {
+    case 'assign': return { type: 'assigned', inquiryId: row.id, at, previousActorId: row.assignedActorId };
+    case 'refer': return { type: 'referred', inquiryId: row.id, at, previousActorId: row.assignedActorId };
+    case 'first-contact': return { type: 'first-contact', inquiryId: row.id, at };
+    case 'close': return { type: 'closed', inquiryId: row.id, at, outcome: input.outcome };
+    default: return null;
+  }
+}
+
+export function createCaseService({ db, repository, reference, clock, atRiskMs, notify }: CaseServiceDeps) {
   function scopeOf(p: Principal): CaseScope {
     if (p.role === 'caseworker' && p.actorId) return { kind: 'actor', actorId: p.actorId, counties: p.counties };
     if (p.role === 'coordinator') return { kind: 'counties', counties: p.counties };
@@ -320,6 +334,8 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs }
           break;
         }
       }
+      const change = changeOf(input, row, now);
+      if (change) notify?.caseChanged(change);
     }, { behavior: 'immediate' });
   }
 

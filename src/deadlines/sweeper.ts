@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/client.js';
 import { appendEvent, SYSTEM } from '../history/events.js';
+import type { Notifier } from '../notifications/outbox.js';
 
 /**
  * The escalation sweeper: records `deadline-at-risk` and `deadline-breached` in a case's history when
@@ -16,7 +17,7 @@ import { appendEvent, SYSTEM } from '../history/events.js';
  */
 export interface SweepResult { atRisk: number; breached: number }
 
-export function createSweeper({ db, batchSize = 500 }: { db: Db; batchSize?: number }) {
+export function createSweeper({ db, batchSize = 500, notify }: { db: Db; batchSize?: number; notify?: Pick<Notifier, 'caseChanged'> | undefined }) {
   const client = db.$client;
   const due = client.prepare(`
     SELECT inquiry_id AS id, deadline_at AS deadlineAt, at_risk_at AS atRiskAt, escalated
@@ -38,6 +39,7 @@ export function createSweeper({ db, batchSize = 500 }: { db: Db; batchSize?: num
         appendEvent(db, row.id, `deadline-${kind}`, now, SYSTEM, breached
           ? { deadlineAt: new Date(row.deadlineAt).toISOString() }
           : { deadlineAt: new Date(row.deadlineAt).toISOString(), atRiskFrom: new Date(row.atRiskAt).toISOString() });
+        notify?.caseChanged({ type: `deadline-${kind}`, inquiryId: row.id, at: now });
         if (breached) result.breached++;
         else result.atRisk++;
       }

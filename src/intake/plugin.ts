@@ -17,6 +17,8 @@ export interface IntakeWiring {
   reference: ReferenceService;
   /** Runs inside the transaction that stores a new inquiry (the statistics' facts row). */
   afterInsert?: IntakeDeps['afterInsert'];
+  /** Queues the messages a new inquiry causes, in the same savepoint (src/notifications). */
+  notify?: IntakeDeps['notify'];
 }
 
 /**
@@ -24,9 +26,9 @@ export interface IntakeWiring {
  * the routing preview and the pages (the reference form, the status page) all use this one instance,
  * so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, afterInsert }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, afterInsert, notify }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, afterInsert,
+    db, reference, clock, afterInsert, notify,
     classifier: new Classifier(reference.knowledge),
     router: new Router(reference.knowledge, reference),
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),

@@ -18,6 +18,7 @@ import { parseOrgNumber } from './org-number.js';
 import { followUpOf } from '../stats/feedback.js';
 import type { InquiryCreated, InquiryRequest } from './schemas.js';
 import { both } from '../shared/i18n.js';
+import type { Notifier } from '../notifications/outbox.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -31,6 +32,8 @@ export interface IntakeDeps {
   publicBaseUrl: string;
   /** Called in the insert transaction with the stored row (the statistics' per-case facts). */
   afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
+  /** Queues the receipt, the new-case mail and webhooks in the same savepoint. */
+  notify?: Pick<Notifier, 'inquiryStored'>;
 }
 
 export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
@@ -210,6 +213,7 @@ export function createIntakeService(deps: IntakeDeps) {
           } },
         ]);
         if (idempotency) repository.insertIdempotencyKey(idempotency.slot, idempotency.hash, id, receivedAt);
+        deps.notify?.inquiryStored(row);
         return { inserted: row };
       });
       if ('replay' in result) return { created: toCreated(result.replay!), replayed: true };

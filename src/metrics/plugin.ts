@@ -7,6 +7,13 @@ import type { Clock } from '../shared/clock.js';
 import { BEARER, requireRole } from '../auth/plugin.js';
 import { problemResponses } from '../shared/problems.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Prometheus registry, for capabilities that add their own metrics (notifications). */
+    metricsRegistry: Registry;
+  }
+}
+
 /**
  * Prometheus metrics at GET /metrics (text exposition format). Counts come from the database at scrape
  * time, each with one GROUP BY, so every instance sharing the database file reports the same figures:
@@ -24,6 +31,7 @@ import { problemResponses } from '../shared/problems.js';
 const metricsPlugin: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (app, { db, clock }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  app.decorate('metricsRegistry', registry);
   const client = db.$client;
   const byCountyStatus = client.prepare("SELECT COALESCE(county_code, 'unknown') AS county, status, COUNT(*) AS n FROM inquiries GROUP BY county_code, status");
   const openByState = client.prepare(`

@@ -5,10 +5,11 @@ import type { Clock } from '../shared/clock.js';
 import { privacyRoutes } from './routes.js';
 import { createErasureService, scheduleRetention } from './service.js';
 import type { AuditLog } from '../audit/service.js';
+import type { Notifier } from '../notifications/outbox.js';
 
 /** Erasure on request and the retention job (not in tests: they call eraseExpired(now, days) directly). */
-export const privacyCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config; audit: AuditLog }> = async (app, { db, clock, config, audit }) => {
-  const erasure = createErasureService({ db, clock, audit });
+export const privacyCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config; audit: AuditLog; notify?: Pick<Notifier, 'caseChanged'> }> = async (app, { db, clock, config, audit, notify }) => {
+  const erasure = createErasureService({ db, clock, audit, notify });
   await app.register(privacyRoutes, { erasure });
   if (config.RETENTION_SWEEP_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') {
     scheduleRetention(app, erasure, clock, config.RETENTION_SWEEP_INTERVAL_MS, config.RETENTION_DAYS);

@@ -10,6 +10,7 @@ import { walTruncator } from '../db/client.js';
 import { createErasureRepository, type ErasureCandidate } from './repository.js';
 import type { EraseReason } from './schemas.js';
 import type { AuditLog } from '../audit/service.js';
+import type { Notifier } from '../notifications/outbox.js';
 
 /**
  * Erasure of personal data (GDPR art. 17) and retention, one mechanism for both. Erasing an inquiry erases its
@@ -41,9 +42,11 @@ export interface ErasureDeps {
   /** Every erasure, done or found done already, is recorded in the audit log (without the organisation number). */
   audit: Pick<AuditLog, 'record'>;
   batchSize?: number;
+  /** Cancels and blanks the company's queued mail and tells webhook receivers, in the erasure's transaction. */
+  notify?: Pick<Notifier, 'caseChanged'> | undefined;
 }
 
-export function createErasureService({ db, clock, audit, batchSize = 200 }: ErasureDeps) {
+export function createErasureService({ db, clock, audit, batchSize = 200, notify }: ErasureDeps) {
   const repository = createErasureRepository(db);
   const companyKey = companyKeyer(db);
   const wal = walTruncator(db);
@@ -63,6 +66,7 @@ export function createErasureService({ db, clock, audit, batchSize = 200 }: Eras
       ...(erasedBefore !== null ? { leftAfterEarlierErasure: true } : {}),
       ...(requestReference ? { requestReference } : {}),
     });
+    notify?.caseChanged({ type: 'personal-data-erased', inquiryId: id, at });
     return true;
   }
 

@@ -11,14 +11,15 @@ import { feedbackRoutes, statsRoutes } from './routes.js';
 import { createStatsService } from './service.js';
 import { createImportService } from '../import/service.js';
 import { importRoutes } from '../import/routes.js';
+import type { Notifier } from '../notifications/outbox.js';
 
-export interface StatsCapabilityOptions { db: Db; clock: Clock; config: Config; reference: ReferenceService; caseFacts: CaseFacts }
+export interface StatsCapabilityOptions { db: Db; clock: Clock; config: Config; reference: ReferenceService; caseFacts: CaseFacts; notify?: Pick<Notifier, 'caseChanged'> }
 
 /**
  * Issue 4 in one registration: compliance statistics, the company's follow-up answer, the deadline
  * explanation, historical import and the escalation sweeper (not in tests: they call sweep(now)).
  */
-export const statsCapability: FastifyPluginAsyncZod<StatsCapabilityOptions> = async (app, { db, clock, config, reference, caseFacts }) => {
+export const statsCapability: FastifyPluginAsyncZod<StatsCapabilityOptions> = async (app, { db, clock, config, reference, caseFacts, notify }) => {
   caseFacts.backfill();
   const atRiskMs = config.AT_RISK_HOURS * 3_600_000;
   await app.register(statsRoutes, { stats: createStatsService({ db, clock, reference, target: config.COMPLIANCE_TARGET }) });
@@ -29,6 +30,6 @@ export const statsCapability: FastifyPluginAsyncZod<StatsCapabilityOptions> = as
     bodyLimit: config.IMPORT_BODY_LIMIT_BYTES,
   });
   if (config.DEADLINE_SWEEP_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') {
-    scheduleSweeper(app, createSweeper({ db }), clock, config.DEADLINE_SWEEP_INTERVAL_MS);
+    scheduleSweeper(app, createSweeper({ db, notify }), clock, config.DEADLINE_SWEEP_INTERVAL_MS);
   }
 };

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { testConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db/client.js';
+import type { NotificationsOverrides } from '../../src/notifications/plugin.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -24,13 +25,13 @@ export class TestClock {
 }
 
 /** The real app on a fresh SQLite file with the committed migrations, and a fixed clock. */
-export async function buildTestApp(overrides: Partial<Config> = {}, options: { logger?: Logger } = {}): Promise<TestApp> {
+export async function buildTestApp(overrides: Partial<Config> = {}, options: { logger?: Logger; notifications?: Partial<NotificationsOverrides> } = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-dorr-in-'));
   const config = testConfig({ DATABASE_PATH: path.join(dir, 'test.db'), PUBLIC_BASE_URL: 'https://exportcenter.example', ...overrides });
   const db = openDatabase(config.DATABASE_PATH);
   migrateDatabase(db);
   const clock = new TestClock();
-  const app = await buildApp({ config, db, clock: clock.fn, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({ config, db, clock: clock.fn, ...(options.logger ? { logger: options.logger } : {}), ...(options.notifications ? { notifications: options.notifications } : {}) });
   await app.ready();
   return {
     app, db, config, clock,

@@ -5,3 +5,4 @@ export * from './stats.js';
 export * from './cases.js';
 export * from './pages.js';
 export * from './audit.js';
+export * from './notifications.js';
