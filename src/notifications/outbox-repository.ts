@@ -67,9 +67,10 @@ export function createOutboxRepository(db: Db) {
         last_error = CASE WHEN status IN ('pending', 'dead') THEN 'cancelled: personal data erased' ELSE last_error END,
         lease_owner = NULL
       WHERE inquiry_id = ? AND personal = 1 AND (recipient IS NOT NULL OR status IN ('pending', 'dead'))`),
-    // A disabled or deleted subscription's queue: dead letters (replayable once it is enabled again).
-    killSubscriptionQueue: client.prepare(`UPDATE outbox_messages SET status = 'dead', last_error = @reason, lease_owner = NULL
-      WHERE subscription_id = @id AND status = 'pending'`),
+    // A disabled subscription's queue: dead letters (replayable once it is enabled again). Messages being sent
+    // right now are left to their sender, which records what really happened (a delivery that went through stays delivered).
+    killSubscriptionQueue: client.prepare(`UPDATE outbox_messages SET status = 'dead', last_error = @reason
+      WHERE subscription_id = @id AND status = 'pending' AND (lease_owner IS NULL OR next_attempt_at <= @now)`),
     cancelSubscriptionQueue: client.prepare(`UPDATE outbox_messages SET status = 'cancelled', last_error = @reason, lease_owner = NULL
       WHERE subscription_id = @id AND status IN ('pending', 'dead')`),
     depth: client.prepare(`SELECT channel, COUNT(*) AS n, MIN(due_at) AS oldest FROM outbox_messages
@@ -117,7 +118,7 @@ export function createOutboxRepository(db: Db) {
     replay: (id: string, now: number, expiresAt: number): MessageRow | undefined => s.replay.get({ id, now, expiresAt }) as MessageRow | undefined,
 
     eraseCompanyMessages: (inquiryId: string): number => s.eraseCompanyMessages.run(inquiryId).changes,
-    killSubscriptionQueue: (id: string, reason: string): number => s.killSubscriptionQueue.run({ id, reason }).changes,
+    killSubscriptionQueue: (id: string, reason: string, now: number): number => s.killSubscriptionQueue.run({ id, reason, now }).changes,
     cancelSubscriptionQueue: (id: string, reason: string): number => s.cancelSubscriptionQueue.run({ id, reason }).changes,
 
     /** For /metrics: pending messages that are due (with the oldest due instant), scheduled ones, dead letters; per channel. */

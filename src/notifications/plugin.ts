@@ -33,6 +33,8 @@ export interface NotificationsOverrides {
   wallClock: () => number;
   /** SMTP sender (tests may wrap the real one). */
   emailSender: EmailSender;
+  /** The webhook timeout (10 s; tests shorten it). */
+  webhookTimeoutMs: number;
 }
 
 export interface NotificationsDeps {
@@ -50,7 +52,8 @@ export function createNotifications({ db, config, clock, reference, log, overrid
   const directory = createDirectory(db);
   const lookup = overrides.lookup ?? systemLookup;
   const emailSender = overrides.emailSender ?? (config.SMTP_URL ? createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM! }) : undefined);
-  const webhookSender = createWebhookSender({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, lookup, ...(overrides.wallClock ? { wallClock: overrides.wallClock } : {}) });
+  const webhookSender = createWebhookSender({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, lookup,
+    ...(overrides.wallClock ? { wallClock: overrides.wallClock } : {}), ...(overrides.webhookTimeoutMs ? { timeoutMs: overrides.webhookTimeoutMs } : {}) });
 
   const counters = {
     deliveries: new Counter({ name: 'en_dorr_in_deliveries_total', help: 'Delivery attempts by this instance, by channel and result (delivered, failed: will retry, dead, cancelled)', labelNames: ['channel', 'result'] as const, registers: [] }),

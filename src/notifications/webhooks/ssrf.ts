@@ -16,13 +16,13 @@ export type Lookup = (hostname: string) => Promise<{ address: string; family: nu
 
 export const systemLookup: Lookup = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
-/** Why the address may not be called, or null when it is a public unicast address. */
-export function addressProblem(address: string): string | null {
+/** What kind of address it is when it may not be called ("a loopback address"), or null for a public unicast address. */
+export function forbiddenKind(address: string): string | null {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.process(address);
   } catch {
-    return `"${address}" is not an IP address`;
+    return 'not an IP address';
   }
   const range = parsed.range();
   if (range === 'unicast') return null;
@@ -31,7 +31,19 @@ export function addressProblem(address: string): string | null {
     uniqueLocal: 'a unique-local (private) address', carrierGradeNat: 'a carrier-grade NAT address', unspecified: 'the unspecified address',
     broadcast: 'a broadcast address', multicast: 'a multicast address', reserved: 'a reserved address',
   };
-  return `${address} is ${names[range] ?? `a special-purpose address (${range})`}`;
+  return names[range] ?? `a special-purpose address (${range})`;
+}
+
+/** Why the address may not be called ("127.0.0.1 is a loopback address"), or null. */
+export function addressProblem(address: string): string | null {
+  const kind = forbiddenKind(address);
+  return kind ? `${address} is ${kind}` : null;
+}
+
+/** Why a name's answer may not be called ("x resolves to 10.1.2.3, a private address"), or null. */
+function resolvedProblem(hostname: string, address: string): string | null {
+  const kind = forbiddenKind(address);
+  return kind ? `${hostname} resolves to ${address}, ${kind}` : null;
 }
 
 export class WebhookUrlError extends Error {
@@ -72,8 +84,8 @@ export async function checkUrlTarget(url: URL, allowPrivate: boolean, lookup: Lo
   });
   if (addresses.length === 0) throw new WebhookUrlError(`${url.hostname} does not resolve`);
   for (const address of addresses) {
-    const problem = addressProblem(address);
-    if (problem) throw new WebhookUrlError(`${url.hostname} resolves to ${problem}`);
+    const problem = literal ? addressProblem(address) : resolvedProblem(url.hostname, address);
+    if (problem) throw new WebhookUrlError(problem);
   }
 }
 
@@ -87,8 +99,8 @@ export function guardedLookup(lookup: Lookup): LookupFunction {
     lookup(hostname).then((addresses) => {
       if (addresses.length === 0) throw Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' });
       for (const a of addresses) {
-        const problem = addressProblem(a.address);
-        if (problem) throw Object.assign(new WebhookUrlError(`refused: ${hostname} resolves to ${problem}`), { code: 'EADDRNOTALLOWED' });
+        const problem = resolvedProblem(hostname, a.address);
+        if (problem) throw Object.assign(new WebhookUrlError(`refused: ${problem}`), { code: 'EADDRNOTALLOWED' });
       }
       const family = typeof options === 'object' && options?.family ? Number(options.family) : 0;
       const usable = family ? addresses.filter((a) => a.family === family) : addresses;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../../db/client.js';
 import { webhookSubscriptionEvents, webhookSubscriptions } from '../../db/schema/index.js';
@@ -91,11 +91,11 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
 
   function disable(id: string, reason: DisableReason, at: number, by: string, detail?: string): void {
     const changed = db.update(webhookSubscriptions).set({ disabledAt: at, disabledReason: reason, updatedAt: at })
-      .where(eq(webhookSubscriptions.id, id)).run().changes;
+      .where(and(eq(webhookSubscriptions.id, id), isNull(webhookSubscriptions.disabledAt))).run().changes;
     if (!changed) return;
     const why = reason === 'gone' ? 'subscription disabled: the receiver answered 410 Gone'
       : reason === 'failing' ? 'subscription disabled: deliveries failed for too long' : 'subscription disabled by an admin';
-    const dead = repository.killSubscriptionQueue(id, why);
+    const dead = repository.killSubscriptionQueue(id, why, at);
     event(id, 'disabled', at, by, { reason, deadLettered: dead, ...(detail ? { lastError: detail } : {}) });
     directory.bumpVersion();
     deps.onDisabled?.(id, reason);
