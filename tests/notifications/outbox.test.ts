@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
+import { inquiry } from '../helpers/app.js';
+import { startReceiver, startSmtpServer, type TestReceiver, type TestSmtpServer } from '../helpers/notifications.js';
+
+/** The outbox itself: written with its cause or not at all, one sender at a time, nothing lost to a dead instance. */
+describe('the outbox', () => {
+  let w: CaseWorld;
+  let receiver: TestReceiver;
+  let smtp: TestSmtpServer;
+  let subscriptionId: string;
+  const dispatch = () => w.app.notifications.dispatcher.dispatch();
+  const count = (sql: string, ...params: unknown[]) => (w.db.$client.prepare(sql).get(...params) as { n: number }).n;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    smtp = await startSmtpServer();
+    w = await caseWorld({ WEBHOOK_ALLOW_PRIVATE: true, SMTP_URL: smtp.url, MAIL_FROM: 'no-reply@exportcentrum.example' });
+    const res = await w.post('/v1/admin/webhooks', w.tokens.admin, { url: receiver.url, events: ['case.assigned', 'case.referred', 'case.closed'] });
+    expect(res.statusCode, res.body).toBe(201);
+    subscriptionId = res.json().id;
+  });
+  afterAll(async () => {
+    await w.close();
+    await receiver.close();
+    await smtp.close();
+  });
+
+  it('is written in the same transaction as its cause: a burst of intakes (group commit) has exactly its messages, a refused action none', async () => {
+    const before = count('SELECT COUNT(*) AS n FROM outbox_messages');
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => w.app.inject({
+      method: 'POST', url: '/v1/inquiries', headers: { 'idempotency-key': `burst-${i}-0001` },
+      payload: inquiry({ county: 'SE-M', message: `${LOAN} (${i})` }),
+    })));
+    expect(results.every((r) => r.statusCode === 201)).toBe(true);
+    // One receipt and one webhook per inquiry, nothing more.
+    expect(count('SELECT COUNT(*) AS n FROM outbox_messages') - before).toBe(80);
+    expect(count("SELECT COUNT(*) AS n FROM inquiries i WHERE NOT EXISTS (SELECT 1 FROM outbox_messages m WHERE m.inquiry_id = i.id AND m.kind = 'company-receipt')")).toBe(0);
+    // A replayed submission is not a new inquiry: no new messages.
+    const replay = await w.app.inject({ method: 'POST', url: '/v1/inquiries', headers: { 'idempotency-key': 'burst-0-0001' }, payload: inquiry({ county: 'SE-M', message: `${LOAN} (0)` }) });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    // A refused action writes nothing: a referral to an actor not in the county, a stale If-Match.
+    const id = results[0]!.json().id as string;
+    const total = count('SELECT COUNT(*) AS n FROM outbox_messages');
+    expect((await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'chamber-vast', reason: 'x' })).statusCode).toBe(422);
+    expect((await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'spam' }, { 'if-match': '"99"' })).statusCode).toBe(412);
+    expect(count('SELECT COUNT(*) AS n FROM outbox_messages')).toBe(total);
+    await dispatch();
+    expect(count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status <> 'delivered'")).toBe(0);
+  });
+
+  it('never lets two instances on one database file both send a message (leases)', async () => {
+    const db2 = openDatabase(w.config.DATABASE_PATH);
+    migrateDatabase(db2);
+    const app2 = await buildApp({ config: w.config, db: db2, clock: w.clock.fn });
+    await app2.ready();
+    try {
+      receiver.received.length = 0;
+      smtp.mails.length = 0;
+      receiver.delayMs = 5; // both instances have deliveries in flight at the same time
+      const ids = [];
+      for (let i = 0; i < 60; i++) ids.push(await w.submit({ message: `${LOAN} [${i}]` }));
+      // Both dispatch at once, several rounds, as their timers would; each run claims a batch of at most 50.
+      const sent = [0, 0];
+      for (let round = 0; round < 3; round++) {
+        const [a, b] = await Promise.all([w.app.notifications.dispatcher.runOnce(), app2.notifications.dispatcher.runOnce()]);
+        sent[0] += a;
+        sent[1] += b;
+      }
+      expect(sent[0]! + sent[1]!).toBe(120);
+      expect(sent[0]).toBeGreaterThan(0);
+      expect(sent[1]).toBeGreaterThan(0);
+      const webhookIds = receiver.received.map((h) => h.id);
+      expect(webhookIds).toHaveLength(60);
+      expect(new Set(webhookIds).size).toBe(60);
+      const mailIds = smtp.mails.map((m) => m.messageId);
+      expect(mailIds).toHaveLength(60);
+      expect(new Set(mailIds).size).toBe(60);
+      const owners = w.db.$client.prepare("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'delivered' AND inquiry_id IN (SELECT value FROM json_each(?))").get(JSON.stringify(ids)) as { n: number };
+      expect(owners.n).toBe(120);
+    } finally {
+      receiver.delayMs = 0;
+      await app2.close();
+      db2.$client.close();
+    }
+  });
+
+  it('takes over what a dead instance had claimed once its lease ran out; the dead instance cannot record an outcome any more', async () => {
+    receiver.received.length = 0;
+    const id = await w.submit();
+    const now = w.clock.now;
+    // An instance claims the messages and dies before sending them.
+    const claimed = w.app.notifications.repository.claim('dead-instance', now, now + w.config.DELIVERY_LEASE_SECONDS * 1000, 50, { email: true, webhook: true });
+    expect(claimed.filter((m) => m.inquiryId === id)).toHaveLength(2);
+    expect(await dispatch()).toBe(0); // leased: nobody else sends them
+    w.clock.now = now + w.config.DELIVERY_LEASE_SECONDS * 1000;
+    expect(await dispatch()).toBe(2);
+    expect(receiver.received.filter((h) => h.payload.data.caseId === id)).toHaveLength(1);
+    // The dead instance's late answer changes nothing.
+    expect(w.app.notifications.repository.delivered(claimed[0]!.id, 'dead-instance', w.clock.now, 250)).toBe(false);
+  });
+
+  it('reports depth, the oldest undelivered age and deliveries by channel and result on /metrics', async () => {
+    receiver.respond = () => 500;
+    await w.submit();
+    await dispatch();
+    w.clock.advance(10 * 60_000);
+    const metrics = (await w.get('/metrics', null)).body;
+    expect(metrics).toMatch(/en_dorr_in_outbox_depth\{channel="webhook"\} 1\n/);
+    expect(metrics).toMatch(/en_dorr_in_outbox_depth\{channel="email"\} 0\n/);
+    expect(metrics).toMatch(/en_dorr_in_outbox_oldest_undelivered_seconds\{channel="webhook"\} 600\n/);
+    expect(metrics).toMatch(/en_dorr_in_deliveries_total\{channel="webhook",result="failed"\} 1\n/);
+    expect(metrics).toMatch(/en_dorr_in_deliveries_total\{channel="email",result="delivered"\} \d+\n/);
+    receiver.respond = () => 204;
+    w.clock.advance(HOUR);
+    await dispatch();
+    expect((await w.get('/metrics', null)).body).toMatch(/en_dorr_in_outbox_depth\{channel="webhook"\} 0\n/);
+  });
+
+  it('lists messages for admins without the company address, and refuses what cannot be replayed', async () => {
+    const res = await w.get('/v1/admin/outbox?channel=email&limit=2', w.tokens.admin);
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.items).toHaveLength(2);
+    expect(page.items[0]).toMatchObject({ channel: 'email', audience: 'company', recipient: null });
+    expect(res.body).not.toContain('anna@testbolaget.se');
+    const next = await w.get(`/v1/admin/outbox?channel=email&limit=2&cursor=${page.nextCursor}`, w.tokens.admin);
+    expect(next.json().items[0].id < page.items[1].id).toBe(true);
+    // A delivered receipt no longer has the company's address: it cannot be sent again.
+    expect((await w.post(`/v1/admin/outbox/${page.items[0].id}/retry`, w.tokens.admin)).statusCode).toBe(409);
+    expect((await w.get('/v1/admin/outbox', w.tokens.coordSkane)).statusCode).toBe(403);
+    expect((await w.post('/v1/admin/outbox/01900000-0000-7000-8000-000000000000/retry', w.tokens.admin)).statusCode).toBe(404);
+    expect(subscriptionId).toBeDefined();
+  });
+});
