@@ -38,8 +38,10 @@ export interface DispatcherDeps {
   clock: () => number;
   leaseMs: number;
   maxAgeMs: number;
-  batchSize?: number;
-  concurrency?: number;
+  /** Messages in flight at once, per channel. */
+  concurrency?: Partial<Record<Channel, number>>;
+  /** Deliveries in flight at once to one webhook subscription, so one slow receiver cannot take every slot. */
+  perSubscription?: number;
   /** Jitter source, injectable for tests. */
   random?: () => number;
   onResult?: (channel: Channel, result: DeliveryResult, message: MessageRow, outcome: Outcome) => void;
@@ -55,34 +57,31 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
+const CHANNELS: Channel[] = ['email', 'webhook'];
+
+/**
+ * A pipeline rather than batches: whenever a slot is free (per channel) the dispatcher claims more due
+ * messages, so a slow receiver holds only its own slots (at most `perSubscription`) and never the e-mail
+ * or the other subscriptions. Outcomes that complete together are recorded in one transaction.
+ */
 export function createDispatcher(deps: DispatcherDeps) {
-  const { db, repository, channels, clock, leaseMs, maxAgeMs } = deps;
-  const batchSize = deps.batchSize ?? 50;
-  const concurrency = deps.concurrency ?? 8;
+  const { db, repository, channels, clock, leaseMs } = deps;
+  const limits: Record<Channel, number> = { email: deps.concurrency?.email ?? 8, webhook: deps.concurrency?.webhook ?? 16 };
+  const perSubscription = deps.perSubscription ?? 4;
   const random = deps.random ?? Math.random;
   const owner = randomUUID();
-  const enabled = { email: channels.email !== undefined, webhook: channels.webhook !== undefined };
 
-  async function deliverAll(messages: MessageRow[], now: number): Promise<Outcome[]> {
-    const outcomes: Outcome[] = new Array(messages.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < messages.length) {
-        const i = next++;
-        const message = messages[i]!;
-        try {
-          outcomes[i] = await channels[message.channel]!.deliver(message, now);
-        } catch (error) {
-          outcomes[i] = { ok: false, status: null, error: `internal: ${(error as Error).message}`.slice(0, 300) };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, worker));
-    return outcomes;
-  }
+  const inFlight: Record<Channel, number> = { email: 0, webhook: 0 };
+  const busy = new Map<string, number>();
+  let completed: { message: MessageRow; outcome: Outcome }[] = [];
+  let waiters: (() => void)[] = [];
+  let flushScheduled = false;
+  let running = false; // the timer and nudges claim only while started
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let nudgeScheduled = false;
 
-  const record = db.$client.transaction((messages: MessageRow[], outcomes: Outcome[], at: number): DeliveryResult[] => messages.map((m, i) => {
-    const outcome = outcomes[i]!;
+  const record = db.$client.transaction((done: { message: MessageRow; outcome: Outcome }[], at: number): DeliveryResult[] => done.map(({ message: m, outcome }) => {
     let result: DeliveryResult;
     let held: boolean;
     if ('cancelled' in outcome) {
@@ -102,77 +101,131 @@ export function createDispatcher(deps: DispatcherDeps) {
     return result;
   }));
 
-  let running: Promise<number> | null = null;
-  let again = false;
-  let timer: NodeJS.Timeout | null = null;
-  let nudgeScheduled = false;
-  let stopped = true;
-
-  /** One batch: claim, send, record. Returns how many messages were claimed. */
-  async function runOnce(): Promise<number> {
-    const now = clock();
-    const messages = repository.claim(owner, now, now + leaseMs, batchSize, enabled);
-    if (messages.length === 0) return 0;
-    const outcomes = await deliverAll(messages, now);
-    const results = record.immediate(messages, outcomes, clock());
-    if (deps.onResult) results.forEach((r, i) => deps.onResult!(messages[i]!.channel, r, messages[i]!, outcomes[i]!));
-    return messages.length;
-  }
-
-  /** Batches until nothing is due; one run at a time per instance. */
-  function run(): Promise<number> {
-    if (running) {
-      again = true;
-      return running;
+  /** Records what has completed, in one transaction. */
+  function flush(): void {
+    flushScheduled = false;
+    if (completed.length === 0 || closed) return;
+    const done = completed;
+    completed = [];
+    try {
+      const results = record.immediate(done, clock());
+      if (deps.onResult) results.forEach((r, i) => deps.onResult!(done[i]!.message.channel, r, done[i]!.message, done[i]!.outcome));
+    } catch (error) {
+      // Not recorded: the leases run out and the messages are sent again (at least once).
+      deps.onError?.(error as Error);
     }
-    running = (async () => {
-      let total = 0;
-      try {
-        do {
-          again = false;
-          for (;;) {
-            const n = await runOnce();
-            total += n;
-            if (n < batchSize || stopped) break;
-            await new Promise((r) => setImmediate(r)); // let requests in between batches
-          }
-        } while (again && !stopped);
-      } catch (error) {
-        deps.onError?.(error as Error);
-      } finally {
-        running = null;
-      }
-      return total;
-    })();
-    return running;
   }
+
+  function settle(message: MessageRow, outcome: Outcome): void {
+    completed.push({ message, outcome });
+    inFlight[message.channel]--;
+    if (message.subscriptionId) {
+      const n = (busy.get(message.subscriptionId) ?? 1) - 1;
+      if (n <= 0) busy.delete(message.subscriptionId);
+      else busy.set(message.subscriptionId, n);
+    }
+    const wake = waiters;
+    waiters = [];
+    for (const w of wake) w();
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        flush();
+        if (running) pump();
+      });
+    }
+  }
+
+  function start(message: MessageRow, now: number): void {
+    inFlight[message.channel]++;
+    if (message.subscriptionId) busy.set(message.subscriptionId, (busy.get(message.subscriptionId) ?? 0) + 1);
+    const channel = channels[message.channel]!;
+    channel.deliver(message, now)
+      .catch((error: Error): Outcome => ({ ok: false, status: null, error: `internal: ${error.message}`.slice(0, 300) }))
+      .then((outcome) => settle(message, outcome));
+  }
+
+  /** Claims due messages for every free slot and starts sending them; returns how many were started. */
+  function pump(): number {
+    if (closed) return 0;
+    let started = 0;
+    try {
+      const now = clock();
+      for (const channel of CHANNELS) {
+        if (!channels[channel]) continue;
+        const full = [...busy].filter(([, n]) => n >= perSubscription).map(([id]) => id);
+        const messages = repository.claim(owner, now, now + leaseMs, limits[channel] - inFlight[channel], channel, full);
+        // One claim may hold more of a subscription's messages than it has free slots: those go back, due at once.
+        for (const m of messages) {
+          if (m.subscriptionId && (busy.get(m.subscriptionId) ?? 0) >= perSubscription) {
+            repository.release(m.id, owner, now);
+            continue;
+          }
+          start(m, now);
+          started++;
+        }
+      }
+    } catch (error) {
+      deps.onError?.(error as Error);
+    }
+    return started;
+  }
+
+  const progress = () => new Promise<void>((resolve) => waiters.push(resolve));
+  const idle = () => inFlight.email + inFlight.webhook === 0;
 
   return {
     owner,
-    runOnce,
-    /** Sends everything due now (tests; the timer in production). */
-    dispatch: (): Promise<number> => { const wasStopped = stopped; stopped = false; return run().finally(() => { stopped = wasStopped; }); },
+    /** Claims what fits in the free slots, waits for those deliveries and records them; returns how many were claimed. */
+    async runOnce(): Promise<number> {
+      const started = pump();
+      while (!idle()) await progress();
+      flush();
+      return started;
+    },
+    /** Sends everything due now and waits until it is recorded (tests; in production the timer and nudges do this). */
+    async dispatch(): Promise<number> {
+      let total = 0;
+      for (;;) {
+        total += pump();
+        if (idle()) {
+          flush();
+          const more = pump();
+          if (more === 0) return total;
+          total += more;
+        }
+        await progress();
+        flush();
+      }
+    },
     /** Starts the timer; new messages are also picked up right after the change that queued them commits. */
     start(intervalMs: number): void {
-      stopped = false;
-      timer = setInterval(() => void run(), intervalMs);
+      running = true;
+      timer = setInterval(() => pump(), intervalMs);
       timer.unref();
-      void run();
+      pump();
     },
-    /** Called when a change queued messages: runs once the current synchronous transaction is over. */
+    /** Called when a change queued messages: claims once the current synchronous transaction is over. */
     nudge(): void {
-      if (stopped || nudgeScheduled) return;
+      if (!running || nudgeScheduled) return;
       nudgeScheduled = true;
       setImmediate(() => {
         nudgeScheduled = false;
-        void run();
+        pump();
       });
     },
-    async stop(): Promise<void> {
-      stopped = true;
+    /**
+     * Stops claiming, waits a little for what is in flight and records it. Whatever is still in flight
+     * after that is left to its lease: it is sent again after a restart (at least once).
+     */
+    async stop(graceMs = 2_000): Promise<void> {
+      running = false;
       if (timer) clearInterval(timer);
       timer = null;
-      if (running) await running;
+      const end = Date.now() + graceMs;
+      while (!idle() && Date.now() < end) await Promise.race([progress(), new Promise((r) => setTimeout(r, Math.max(1, end - Date.now())))]);
+      flush();
+      closed = true;
     },
   };
 }

@@ -44,8 +44,8 @@ export function createOutboxRepository(db: Db) {
   const s = {
     // The lease: a claimed message's next attempt moves to the end of the lease, so nobody else takes it meanwhile.
     claim: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @leaseUntil, lease_owner = @owner
-      WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= @now
-        AND (channel = 'email' AND @email = 1 OR channel = 'webhook' AND @webhook = 1)
+      WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= @now AND channel = @channel
+        AND (subscription_id IS NULL OR subscription_id NOT IN (SELECT value FROM json_each(@busy)))
         ORDER BY next_attempt_at LIMIT @limit)
       RETURNING ${COLUMNS}`),
     delivered: client.prepare(`UPDATE outbox_messages SET status = 'delivered', attempts = attempts + 1, delivered_at = @at,
@@ -58,6 +58,7 @@ export function createOutboxRepository(db: Db) {
     cancel: client.prepare(`UPDATE outbox_messages SET status = 'cancelled', last_error = @reason, lease_owner = NULL,
         recipient = CASE WHEN personal = 1 THEN NULL ELSE recipient END
       WHERE id = @id AND status = 'pending' AND lease_owner = @owner`),
+    release: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @now, lease_owner = NULL WHERE id = @id AND status = 'pending' AND lease_owner = @owner`),
     get: client.prepare(`SELECT ${COLUMNS} FROM outbox_messages WHERE id = ?`),
     replay: client.prepare(`UPDATE outbox_messages SET status = 'pending', next_attempt_at = @now, expires_at = @expiresAt, lease_owner = NULL
       WHERE id = @id AND status IN ('pending', 'dead', 'delivered') RETURNING ${COLUMNS}`),
@@ -92,10 +93,16 @@ export function createOutboxRepository(db: Db) {
       insert(messages.length).run(params);
     },
 
-    /** Claims up to `limit` due messages of the enabled channels for `owner` until `leaseUntil` (one statement: atomic). */
-    claim(owner: string, now: number, leaseUntil: number, limit: number, channels: { email: boolean; webhook: boolean }): MessageRow[] {
-      return s.claim.all({ owner, now, leaseUntil, limit, email: channels.email ? 1 : 0, webhook: channels.webhook ? 1 : 0 }) as MessageRow[];
+    /**
+     * Claims up to `limit` due messages of one channel for `owner` until `leaseUntil` (one statement: atomic),
+     * skipping subscriptions that already have as many deliveries in flight as they may.
+     */
+    claim(owner: string, now: number, leaseUntil: number, limit: number, channel: Channel, busySubscriptions: string[] = []): MessageRow[] {
+      if (limit <= 0) return [];
+      return s.claim.all({ owner, now, leaseUntil, limit, channel, busy: JSON.stringify(busySubscriptions) }) as MessageRow[];
     },
+    /** Gives a claimed message back unsent (no slot for it after all): due again at once, for any instance. */
+    release: (id: string, owner: string, now: number): boolean => s.release.run({ id, owner, now }).changes === 1,
     /** The outcome of an attempt; false when the lease was lost meanwhile (another instance owns the message now). */
     delivered: (id: string, owner: string, at: number, status: number | null): boolean => s.delivered.run({ id, owner, at, status }).changes === 1,
     failed: (id: string, owner: string, at: number, o: { dead: boolean; nextAttemptAt: number; status: number | null; error: string }): boolean =>

@@ -23,16 +23,19 @@ export interface TestSmtpServer {
   mails: ReceivedMail[];
   /** Decides the answer to each RCPT TO: undefined accepts, else an SMTP reply code and text. */
   rcpt: (address: string) => { code: number; message: string } | undefined;
+  /** Answers each message's DATA only after this many milliseconds (a slow server). */
+  dataDelayMs: number;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on a loopback port (the `smtp-server` package); every message parsed with `mailparser`. */
 export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
-  const state: TestSmtpServer = { url: '', mails: [], rcpt: () => undefined, close: async () => {} };
+  const state: TestSmtpServer = { url: '', mails: [], rcpt: () => undefined, dataDelayMs: 0, close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 200, // pooled client connections are closed rather than waited for
     onRcptTo(address, _session, callback) {
       const refusal = state.rcpt(address.address);
       if (refusal) callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
@@ -55,7 +58,8 @@ export async function startSmtpServer(port = 0): Promise<TestSmtpServer> {
             headers: parsed.headers,
             raw: raw.toString('utf8'),
           });
-          callback();
+          if (state.dataDelayMs > 0) setTimeout(() => callback(), state.dataDelayMs);
+          else callback();
         }, callback);
       });
     },

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app.js';
 import { migrateDatabase, openDatabase } from '../../src/db/client.js';
 import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { inquiry } from '../helpers/app.js';
-import { startReceiver, startSmtpServer, type TestReceiver, type TestSmtpServer } from '../helpers/notifications.js';
+import { startReceiver, startSmtpServer, until, type TestReceiver, type TestSmtpServer } from '../helpers/notifications.js';
 
 /** The outbox itself: written with its cause or not at all, one sender at a time, nothing lost to a dead instance. */
 describe('the outbox', () => {
@@ -62,12 +62,13 @@ describe('the outbox', () => {
       receiver.delayMs = 5; // both instances have deliveries in flight at the same time
       const ids = [];
       for (let i = 0; i < 60; i++) ids.push(await w.submit({ message: `${LOAN} [${i}]` }));
-      // Both dispatch at once, several rounds, as their timers would; each run claims a batch of at most 50.
-      const sent = [0, 0];
-      for (let round = 0; round < 3; round++) {
+      // Both dispatch at once, round after round, as their timers would; each round claims what fits in its free slots.
+      const sent: [number, number] = [0, 0];
+      for (let round = 0; round < 100; round++) {
         const [a, b] = await Promise.all([w.app.notifications.dispatcher.runOnce(), app2.notifications.dispatcher.runOnce()]);
         sent[0] += a;
         sent[1] += b;
+        if (a + b === 0) break;
       }
       expect(sent[0]! + sent[1]!).toBe(120);
       expect(sent[0]).toBeGreaterThan(0);
@@ -92,7 +93,8 @@ describe('the outbox', () => {
     const id = await w.submit();
     const now = w.clock.now;
     // An instance claims the messages and dies before sending them.
-    const claimed = w.app.notifications.repository.claim('dead-instance', now, now + w.config.DELIVERY_LEASE_SECONDS * 1000, 50, { email: true, webhook: true });
+    const lease = now + w.config.DELIVERY_LEASE_SECONDS * 1000;
+    const claimed = [...w.app.notifications.repository.claim('dead-instance', now, lease, 50, 'email'), ...w.app.notifications.repository.claim('dead-instance', now, lease, 50, 'webhook')];
     expect(claimed.filter((m) => m.inquiryId === id)).toHaveLength(2);
     expect(await dispatch()).toBe(0); // leased: nobody else sends them
     w.clock.now = now + w.config.DELIVERY_LEASE_SECONDS * 1000;
@@ -100,6 +102,30 @@ describe('the outbox', () => {
     expect(receiver.received.filter((h) => h.payload.data.caseId === id)).toHaveLength(1);
     // The dead instance's late answer changes nothing.
     expect(w.app.notifications.repository.delivered(claimed[0]!.id, 'dead-instance', w.clock.now, 250)).toBe(false);
+  });
+
+  it('lets a slow receiver hold only its own slots: e-mail and other subscriptions go on meanwhile', async () => {
+    const fast = await startReceiver();
+    const slow = await startReceiver();
+    const created: string[] = [];
+    try {
+      for (const r of [fast, slow]) {
+        const res = await w.post('/v1/admin/webhooks', w.tokens.admin, { url: r.url, events: ['case.assigned'] });
+        created.push(res.json().id);
+      }
+      slow.delayMs = 1500;
+      smtp.mails.length = 0;
+      for (let i = 0; i < 12; i++) await w.submit({ message: `${LOAN} <${i}>` });
+      const run = dispatch();
+      await until(() => fast.received.length === 12 && smtp.mails.length === 12, 1400, 'the fast receiver and the mails');
+      expect(slow.received.length).toBeLessThanOrEqual(4); // at most its own slots, still waiting for answers
+      await run;
+      expect(slow.received).toHaveLength(12);
+    } finally {
+      for (const id of created) await w.app.inject({ method: 'DELETE', url: `/v1/admin/webhooks/${id}`, headers: { authorization: `Bearer ${w.tokens.admin}` } });
+      await fast.close();
+      await slow.close();
+    }
   });
 
   it('reports depth, the oldest undelivered age and deliveries by channel and result on /metrics', async () => {
