@@ -42,6 +42,16 @@ export interface DispatcherDeps {
   concurrency?: Partial<Record<Channel, number>>;
   /** Deliveries in flight at once to one webhook subscription, so one slow receiver cannot take every slot. */
   perSubscription?: number;
+  /**
+   * True while the service is answering requests: the dispatcher then sends at a trickle (`busyBatch`
+   * per channel every `busyGapMs`) so that intake keeps its throughput; the backlog drains once the
+   * requests stop. Messages are never lost to this, only later.
+   */
+  busy?: () => boolean;
+  busyBatch?: number;
+  busyGapMs?: number;
+  /** Least time between two cycles when idle (a burst of nudges is one cycle). */
+  gapMs?: number;
   /** Jitter source, injectable for tests. */
   random?: () => number;
   onResult?: (channel: Channel, result: DeliveryResult, message: MessageRow, outcome: Outcome) => void;
@@ -60,28 +70,33 @@ export function backoffMs(attempts: number, random: () => number = Math.random):
 const CHANNELS: Channel[] = ['email', 'webhook'];
 
 /**
- * A pipeline rather than batches: whenever a slot is free (per channel) the dispatcher claims more due
- * messages, so a slow receiver holds only its own slots (at most `perSubscription`) and never the e-mail
- * or the other subscriptions. Outcomes that complete together are recorded in one transaction.
+ * A pipeline in cycles: each cycle is one write transaction that records the outcomes completed since
+ * the last one and claims due messages for the free slots (per channel, and at most `perSubscription`
+ * per webhook subscription, so a slow receiver holds only its own slots and never the e-mail or the
+ * other subscriptions). Deliveries start after the cycle committed. Cycles follow nudges (a change
+ * queued messages), completions and the timer, at most one per `gapMs`.
  */
 export function createDispatcher(deps: DispatcherDeps) {
   const { db, repository, channels, clock, leaseMs } = deps;
   const limits: Record<Channel, number> = { email: deps.concurrency?.email ?? 8, webhook: deps.concurrency?.webhook ?? 16 };
   const perSubscription = deps.perSubscription ?? 4;
+  const gapMs = deps.gapMs ?? 10;
+  const busyGapMs = deps.busyGapMs ?? 100;
+  const busyBatch = deps.busyBatch ?? 2;
   const random = deps.random ?? Math.random;
   const owner = randomUUID();
 
   const inFlight: Record<Channel, number> = { email: 0, webhook: 0 };
-  const busy = new Map<string, number>();
+  const bySubscription = new Map<string, number>();
   let completed: { message: MessageRow; outcome: Outcome }[] = [];
   let waiters: (() => void)[] = [];
-  let flushScheduled = false;
-  let running = false; // the timer and nudges claim only while started
+  let running = false; // started: the timer, nudges and completions run cycles
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
-  let nudgeScheduled = false;
+  let cycleTimer: NodeJS.Timeout | null = null;
+  let lastCycle = 0;
 
-  const record = db.$client.transaction((done: { message: MessageRow; outcome: Outcome }[], at: number): DeliveryResult[] => done.map(({ message: m, outcome }) => {
+  function recordOne({ message: m, outcome }: { message: MessageRow; outcome: Outcome }, at: number): DeliveryResult {
     let result: DeliveryResult;
     let held: boolean;
     if ('cancelled' in outcome) {
@@ -99,120 +114,122 @@ export function createDispatcher(deps: DispatcherDeps) {
     // A lost lease means another instance took the message over: its outcome counts, not ours.
     if (held) channels[m.channel]?.recorded?.(m, outcome, at);
     return result;
+  }
+
+  function claimFree(now: number, cap: number): MessageRow[] {
+    const started: MessageRow[] = [];
+    const pending = new Map(bySubscription);
+    for (const channel of CHANNELS) {
+      if (!channels[channel]) continue;
+      const full = [...pending].filter(([, n]) => n >= perSubscription).map(([id]) => id);
+      const messages = repository.claim(owner, now, now + leaseMs, Math.min(cap, limits[channel] - inFlight[channel]), channel, full);
+      for (const m of messages) {
+        // One claim may hold more of a subscription's messages than it has free slots: those go back, due at once.
+        if (m.subscriptionId && (pending.get(m.subscriptionId) ?? 0) >= perSubscription) {
+          repository.release(m.id, owner, now);
+          continue;
+        }
+        if (m.subscriptionId) pending.set(m.subscriptionId, (pending.get(m.subscriptionId) ?? 0) + 1);
+        started.push(m);
+      }
+    }
+    return started;
+  }
+
+  const transaction = db.$client.transaction((done: { message: MessageRow; outcome: Outcome }[], at: number, cap: number) => ({
+    results: done.map((d) => recordOne(d, at)),
+    claimed: cap > 0 ? claimFree(at, cap) : [],
   }));
 
-  /** Records what has completed, in one transaction. */
-  function flush(): void {
-    flushScheduled = false;
-    if (completed.length === 0 || closed) return;
+  /** One cycle: record what completed, claim what fits (up to `cap` per channel), start sending after the commit. */
+  function cycle(cap: number): number {
+    if (closed) return 0;
+    lastCycle = Date.now();
     const done = completed;
     completed = [];
+    let claimed: MessageRow[] = [];
     try {
-      const results = record.immediate(done, clock());
-      if (deps.onResult) results.forEach((r, i) => deps.onResult!(done[i]!.message.channel, r, done[i]!.message, done[i]!.outcome));
+      const now = clock();
+      const r = transaction.immediate(done, now, cap);
+      claimed = r.claimed;
+      if (deps.onResult) r.results.forEach((result, i) => deps.onResult!(done[i]!.message.channel, result, done[i]!.message, done[i]!.outcome));
+      for (const m of claimed) start(m, now);
     } catch (error) {
-      // Not recorded: the leases run out and the messages are sent again (at least once).
+      // Outcomes not recorded: their leases run out and the messages are sent again (at least once).
       deps.onError?.(error as Error);
     }
+    return claimed.length;
+  }
+
+  /** The next cycle, no sooner than the gap (longer while requests are being served) after the last one. */
+  function schedule(): void {
+    if (!running || cycleTimer || closed) return;
+    const gap = deps.busy?.() ? busyGapMs : gapMs;
+    cycleTimer = setTimeout(() => {
+      cycleTimer = null;
+      if (!running) return;
+      cycle(deps.busy?.() ? busyBatch : Number.POSITIVE_INFINITY);
+    }, Math.max(0, lastCycle + gap - Date.now()));
   }
 
   function settle(message: MessageRow, outcome: Outcome): void {
     completed.push({ message, outcome });
     inFlight[message.channel]--;
     if (message.subscriptionId) {
-      const n = (busy.get(message.subscriptionId) ?? 1) - 1;
-      if (n <= 0) busy.delete(message.subscriptionId);
-      else busy.set(message.subscriptionId, n);
+      const n = (bySubscription.get(message.subscriptionId) ?? 1) - 1;
+      if (n <= 0) bySubscription.delete(message.subscriptionId);
+      else bySubscription.set(message.subscriptionId, n);
     }
     const wake = waiters;
     waiters = [];
     for (const w of wake) w();
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(() => {
-        flush();
-        if (running) pump();
-      });
-    }
+    schedule();
   }
 
   function start(message: MessageRow, now: number): void {
     inFlight[message.channel]++;
-    if (message.subscriptionId) busy.set(message.subscriptionId, (busy.get(message.subscriptionId) ?? 0) + 1);
-    const channel = channels[message.channel]!;
-    channel.deliver(message, now)
+    if (message.subscriptionId) bySubscription.set(message.subscriptionId, (bySubscription.get(message.subscriptionId) ?? 0) + 1);
+    channels[message.channel]!.deliver(message, now)
       .catch((error: Error): Outcome => ({ ok: false, status: null, error: `internal: ${error.message}`.slice(0, 300) }))
       .then((outcome) => settle(message, outcome));
   }
 
-  /** Claims due messages for every free slot and starts sending them; returns how many were started. */
-  function pump(): number {
-    if (closed) return 0;
-    let started = 0;
-    try {
-      const now = clock();
-      for (const channel of CHANNELS) {
-        if (!channels[channel]) continue;
-        const full = [...busy].filter(([, n]) => n >= perSubscription).map(([id]) => id);
-        const messages = repository.claim(owner, now, now + leaseMs, limits[channel] - inFlight[channel], channel, full);
-        // One claim may hold more of a subscription's messages than it has free slots: those go back, due at once.
-        for (const m of messages) {
-          if (m.subscriptionId && (busy.get(m.subscriptionId) ?? 0) >= perSubscription) {
-            repository.release(m.id, owner, now);
-            continue;
-          }
-          start(m, now);
-          started++;
-        }
-      }
-    } catch (error) {
-      deps.onError?.(error as Error);
-    }
-    return started;
-  }
-
   const progress = () => new Promise<void>((resolve) => waiters.push(resolve));
   const idle = () => inFlight.email + inFlight.webhook === 0;
+  const ALL = Number.POSITIVE_INFINITY;
 
   return {
     owner,
     /** Claims what fits in the free slots, waits for those deliveries and records them; returns how many were claimed. */
     async runOnce(): Promise<number> {
-      const started = pump();
+      const started = cycle(ALL);
       while (!idle()) await progress();
-      flush();
+      cycle(0);
       return started;
     },
     /** Sends everything due now and waits until it is recorded (tests; in production the timer and nudges do this). */
     async dispatch(): Promise<number> {
-      let total = 0;
+      let total = cycle(ALL);
       for (;;) {
-        total += pump();
         if (idle()) {
-          flush();
-          const more = pump();
+          const more = cycle(ALL);
           if (more === 0) return total;
           total += more;
         }
         await progress();
-        flush();
+        total += cycle(ALL);
       }
     },
     /** Starts the timer; new messages are also picked up right after the change that queued them commits. */
     start(intervalMs: number): void {
       running = true;
-      timer = setInterval(() => pump(), intervalMs);
+      timer = setInterval(() => schedule(), intervalMs);
       timer.unref();
-      pump();
+      schedule();
     },
-    /** Called when a change queued messages: claims once the current synchronous transaction is over. */
+    /** Called when a change queued messages: a cycle follows once the current synchronous transaction is over. */
     nudge(): void {
-      if (!running || nudgeScheduled) return;
-      nudgeScheduled = true;
-      setImmediate(() => {
-        nudgeScheduled = false;
-        pump();
-      });
+      schedule();
     },
     /**
      * Stops claiming, waits a little for what is in flight and records it. Whatever is still in flight
@@ -221,10 +238,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     async stop(graceMs = 2_000): Promise<void> {
       running = false;
       if (timer) clearInterval(timer);
+      if (cycleTimer) clearTimeout(cycleTimer);
       timer = null;
+      cycleTimer = null;
       const end = Date.now() + graceMs;
       while (!idle() && Date.now() < end) await Promise.race([progress(), new Promise((r) => setTimeout(r, Math.max(1, end - Date.now())))]);
-      flush();
+      cycle(0);
       closed = true;
     },
   };

@@ -80,8 +80,11 @@ export function createNotifications({ db, config, clock, reference, log, overrid
     });
   }
 
+  // When the last request arrived: while requests keep coming the dispatcher sends at a trickle (see dispatcher.ts).
+  let lastRequestAt = 0;
   const dispatcher = createDispatcher({
     db, repository, channels, clock, maxAgeMs,
+    busy: () => Date.now() - lastRequestAt < 100,
     leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
     ...(overrides.random ? { random: overrides.random } : {}),
     onResult(channel, result: DeliveryResult, message, outcome) {
@@ -104,6 +107,8 @@ export function createNotifications({ db, config, clock, reference, log, overrid
 
   return {
     notifier, repository, directory, subscriptions, dispatcher, counters,
+    /** Called on every request (an onRequest hook): the service is busy answering. */
+    requestArrived: () => { lastRequestAt = Date.now(); },
     addresses: createAddressService({ directory, reference, clock }),
     emailSender, webhookSender, maxAgeMs,
   };
@@ -171,6 +176,10 @@ function registerMetrics(app: FastifyInstance, n: Notifications, clock: Clock) {
 
 export const notificationsCapability = fp<{ notifications: Notifications; config: Config; clock: Clock }>(async (app, { notifications, config, clock }) => {
   app.decorate('notifications', notifications);
+  app.addHook('onRequest', (_request, _reply, done) => {
+    notifications.requestArrived();
+    done();
+  });
   registerMetrics(app, notifications, clock);
   await app.register(webhookRoutes, { subscriptions: notifications.subscriptions });
   await app.register(outboxRoutes, { repository: notifications.repository, clock, maxAgeMs: notifications.maxAgeMs });
