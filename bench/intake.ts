@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { load, startProcess, stopProcess } from './lib.js';
+import { load, startProcess, stopProcess, type LoadResult } from './lib.js';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
@@ -10,6 +11,13 @@ import { migrateDatabase, openDatabase } from '../src/db/client.js';
  * Intake throughput: the real service (classification, routing, deadline, SQLite write with history)
  * against a bare Fastify route that validates the same body and does nothing else, in the same run.
  * Goal: intake at a third or more of the bare route.
+ *
+ * Then the same intake with e-mail (SMTP) and a webhook subscription on, every actor office and export
+ * centre with a notification address, so each inquiry causes three messages (the company's receipt, the
+ * office's new-case mail, a signed case.assigned webhook), sent by the dispatcher while the load runs;
+ * the SMTP server and the webhook receiver (which verifies every signature) run in their own process.
+ * Goal: within 15 % of intake without them. Also printed: what was delivered during the load, what was
+ * left in the outbox at its end, and how long that took to drain.
  */
 const MESSAGES = [
   'Hej! Vi sitter i Växjö och behöver ett lån för att köpa en ny CNC-maskin. Banken vill bara ta halva.',
@@ -37,21 +45,124 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   } finally {
     await stopProcess(bare);
   }
+  // Plain and notified intake take turns (ROUNDS each, medians reported), so that a neighbour's load on a
+  // shared machine falls on both alike; the notified service's backlog is drained before the next turn.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const plainKey = createKey(path.join(dir, 'bench.db'), 'metrics');
   const service = await startProcess('src/server.ts', 3102, { DATABASE_PATH: path.join(dir, 'bench.db') });
+  const notified = await startNotified(dir);
+  const metricsKeys: Record<number, string> = { 3102: plainKey, 3103: notified.metricsKey };
+  const plainRuns: LoadResult[] = [];
+  const notifiedRuns: (LoadResult & { delivered: number; leftAtEnd: number; drainSeconds: number; cpuMs: number; drainCpuMs: number })[] = [];
+  const plainCpu: number[] = [];
+  // The server's own CPU time (prom-client's process_cpu_seconds_total): steadier than req/s on a shared machine.
+  const cpuSeconds = async (port: number) => Number(/^process_cpu_seconds_total (\S+)/m.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`, {
+    headers: { authorization: `Bearer ${metricsKeys[port]}` },
+  })).text())?.[1] ?? NaN);
   try {
     await load('http://127.0.0.1:3102/v1/inquiries', bodies, 2);
-    results.intake = await load('http://127.0.0.1:3102/v1/inquiries', bodies, seconds);
+    await load('http://127.0.0.1:3103/v1/inquiries', bodies, 2);
+    await notified.drain();
+    for (let round = 0; round < rounds; round++) {
+      const plainCpuBefore = await cpuSeconds(3102);
+      const plain = await load('http://127.0.0.1:3102/v1/inquiries', bodies, seconds);
+      plainRuns.push(plain);
+      plainCpu.push((await cpuSeconds(3102) - plainCpuBefore) * 1000 / plain.total);
+      const before = await notified.counts();
+      const cpuBefore = await cpuSeconds(3103);
+      const result = await load('http://127.0.0.1:3103/v1/inquiries', bodies, seconds);
+      const cpuAtEnd = await cpuSeconds(3103);
+      const atEnd = await notified.counts();
+      const leftAtEnd = await notified.depth();
+      const drainSeconds = await notified.drain();
+      const cpuDrained = await cpuSeconds(3103);
+      notifiedRuns.push({
+        ...result, delivered: atEnd.mails + atEnd.hooks - before.mails - before.hooks, leftAtEnd, drainSeconds,
+        cpuMs: (cpuAtEnd - cpuBefore) * 1000 / result.total, drainCpuMs: (cpuDrained - cpuAtEnd) * 1000 / result.total,
+      });
+    }
   } finally {
     await stopProcess(service);
+    await notified.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const ratio = results.intake!.requestsPerSecond / results.bare!.requestsPerSecond;
+  const median = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[Math.floor(runs.length / 2)]!;
+  results.intake = median(plainRuns, (r) => r.requestsPerSecond);
+  results['intake + e-mail + webhook'] = median(notifiedRuns, (r) => r.requestsPerSecond);
+  const ratio = results.intake.requestsPerSecond / results.bare!.requestsPerSecond;
   console.log('\n== Intake (POST /v1/inquiries), 10 connections on loopback ==');
   console.table(Object.fromEntries(Object.entries(results).map(([name, r]) => [name, {
     'req/s': Math.round(r.requestsPerSecond), 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, 'non-2xx': r.non2xx, errors: r.errors,
   }])));
   console.log(`intake / bare route: ${(ratio * 100).toFixed(1)} % (goal: at least 33 %)`);
-  return { ...results, ratio };
+  const notifiedRatio = results['intake + e-mail + webhook'].requestsPerSecond / results.intake.requestsPerSecond;
+  console.log(`\n== Intake with e-mail and a webhook subscription on (3 messages per inquiry), against intake without; ${rounds} rounds of ${seconds} s taking turns, medians above ==`);
+  console.table(plainRuns.map((p, i) => ({
+    'intake req/s': Math.round(p.requestsPerSecond), 'with notifications req/s': Math.round(notifiedRuns[i]!.requestsPerSecond),
+    'ratio %': Number((notifiedRuns[i]!.requestsPerSecond / p.requestsPerSecond * 100).toFixed(1)),
+    'CPU ms/inquiry': Number(plainCpu[i]!.toFixed(2)), 'with notif. CPU ms/inquiry': Number(notifiedRuns[i]!.cpuMs.toFixed(2)),
+    '+ sending later, ms/inquiry': Number(notifiedRuns[i]!.drainCpuMs.toFixed(2)),
+    'delivered during load': notifiedRuns[i]!.delivered, 'queued at end': notifiedRuns[i]!.leftAtEnd, 'drained in s': Number(notifiedRuns[i]!.drainSeconds.toFixed(1)),
+  })));
+  const cpuRatio = median(plainCpu, (x) => x) / median(notifiedRuns.map((r) => r.cpuMs), (x) => x);
+  console.log(`server CPU per inquiry during the load, without / with notifications (throughput at equal CPU): ${(cpuRatio * 100).toFixed(1)} %`);
+  console.log(`intake with e-mail and a webhook subscription / intake without: ${(notifiedRatio * 100).toFixed(1)} % (goal: at least 85 %, within 15 %); ` +
+    `${(await notified.finalCounts()).badSignatures} webhook signatures failed to verify`);
+  return { ...results, ratio, notifiedRatio };
+}
+
+/** A new API key on the database file, through the command line (the file is migrated first if new). */
+function createKey(databasePath: string, role: 'admin' | 'metrics'): string {
+  const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'api-keys', 'create', '--role', role, '--label', `bench ${role}`], {
+    env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' }, encoding: 'utf8',
+  });
+  if (cli.status !== 0) throw new Error(`creating a ${role} key failed: ${cli.stderr}`);
+  return cli.stdout.trim().split('\n').at(-1)!;
+}
+
+/** The service with e-mail and a webhook subscription on, and its receivers (see the top of the file). */
+async function startNotified(dir: string) {
+  const receivers = await startProcess('bench/receivers.ts', 3104, { SMTP_PORT: '3105' });
+  const databasePath = path.join(dir, 'bench-notified.db');
+  const counts = async () => (await fetch('http://127.0.0.1:3104/counts')).json() as Promise<{ mails: number; hooks: number; badSignatures: number }>;
+  const admin = createKey(databasePath, 'admin');
+  const metricsKey = createKey(databasePath, 'metrics');
+  const service = await startProcess('src/server.ts', 3103, {
+    DATABASE_PATH: databasePath, SMTP_URL: 'smtp://127.0.0.1:3105', MAIL_FROM: 'Exportcentrum <no-reply@exportcentrum.example>', WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
+  const api = (method: string, url: string, body: unknown) => fetch(`http://127.0.0.1:3103${url}`, {
+    method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const subscription = await (await api('POST', '/v1/admin/webhooks', { url: 'http://127.0.0.1:3104/hooks', events: ['case.assigned', 'case.referred', 'case.closed'] })).json() as { secret: string };
+  await fetch('http://127.0.0.1:3104/secret', { method: 'POST', body: subscription.secret });
+  // Every actor office and export centre has an address: each inquiry causes a receipt, a new-case mail and a webhook.
+  const actors = await (await fetch('http://127.0.0.1:3103/v1/actors')).json() as { items: { id: string; counties: { code: string }[] }[] };
+  const offices = actors.items.flatMap((a) => a.counties.map((c) => [c.code, a.id]));
+  const counties = [...new Set(offices.map(([county]) => county!))];
+  for (const [county, office] of [...offices, ...counties.map((c) => [c, 'export-centre'])]) {
+    const res = await api('PUT', `/v1/notification-addresses/${county}/${office}`, { emails: [`${office}.${county}@example.se`.toLowerCase()] });
+    if (!res.ok) throw new Error(`setting an address failed: ${res.status} ${await res.text()}`);
+  }
+  const depth = async () => {
+    const text = await (await fetch('http://127.0.0.1:3103/metrics', { headers: { authorization: `Bearer ${metricsKey}` } })).text();
+    return [...text.matchAll(/^en_dorr_in_outbox_depth\{channel="\w+"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+  let final = { mails: 0, hooks: 0, badSignatures: 0 };
+  return {
+    counts, depth, metricsKey,
+    /** Waits until the outbox is empty; returns how long that took, in seconds. */
+    async drain() {
+      const started = Date.now();
+      while ((await depth()) > 0 && Date.now() - started < 300_000) await new Promise((r) => setTimeout(r, 200));
+      return (Date.now() - started) / 1000;
+    },
+    finalCounts: async () => final,
+    async stop() {
+      final = await counts();
+      await stopProcess(service);
+      await stopProcess(receivers);
+    },
+  };
 }
 
 /**
