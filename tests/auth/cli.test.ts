@@ -47,7 +47,7 @@ describe('npm run cli -- api-keys', () => {
     const usage = await spawnCli('api-keys', 'create', '--label', 'x');
     expect(usage.code).toBe(64);
     expect(usage.stderr).toMatch(/--role must be one of/);
-  }, 60_000);
+  }, 120_000);
 
   it('creates, lists and revokes; the app honours each step', async () => {
     const lines = cli('api-keys', 'create', '--role', 'admin', '--label', 'Second admin');
@@ -74,7 +74,7 @@ describe('npm run cli -- api-keys', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000); // eight CLI processes one after another: slow on a loaded machine
 
   it('explains what is wrong', () => {
     expect(() => cli('api-keys', 'create', '--role', 'root', '--label', 'x')).toThrow(/--role must be one of/);

@@ -19,6 +19,7 @@ export interface CaseWorld extends TestApp {
     coordNational: string; // every county
     analyst: string;
     intake: string;
+    metrics: string; // a Prometheus scraper
   };
   keyIds: Record<keyof CaseWorld['tokens'], string>;
   /** Submits an inquiry as a company would; returns its id. */
@@ -40,6 +41,7 @@ export async function caseWorld(overrides: Partial<Config> = {}): Promise<CaseWo
     coordNational: { role: 'coordinator', label: 'Tillväxtverket', allCounties: true },
     analyst: { role: 'analyst', label: 'Analyst' },
     intake: { role: 'intake', label: 'Form backend' },
+    metrics: { role: 'metrics', label: 'Prometheus' },
   };
   const tokens = {} as CaseWorld['tokens'];
   const keyIds = {} as CaseWorld['keyIds'];

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSweeper } from '../../src/deadlines/sweeper.js';
@@ -37,9 +39,31 @@ describe('e-mail notifications', () => {
     expect(centre.statusCode, centre.body).toBe(200);
   });
   afterAll(async () => {
+    if (process.env.UPDATE_MAIL_SAMPLES === '1') writeSamples();
     await w.close();
     await smtp.close();
   });
+
+  /**
+   * UPDATE_MAIL_SAMPLES=1 writes the first Swedish mail of each kind these tests received to
+   * docs/mail-samples.md (committed; the README links to it), so the samples are what the service sends.
+   */
+  function writeSamples() {
+    const kindOf = w.db.$client.prepare('SELECT kind FROM outbox_messages WHERE id = ?');
+    const seen = new Map<string, ReceivedMail>();
+    for (const mail of smtp.mails) {
+      const id = /^<([^@>]+)@/.exec(mail.messageId)?.[1];
+      const kind = id ? (kindOf.get(id) as { kind: string } | undefined)?.kind : undefined;
+      if (kind && !seen.has(kind) && mail.headers.get('content-language') === 'sv') seen.set(kind, mail);
+    }
+    const order = ['company-receipt', 'office-new-case', 'office-at-risk', 'office-breached', 'office-referral', 'company-referral', 'company-follow-up'];
+    const parts = order.filter((k) => seen.has(k)).map((k) => {
+      const mail = seen.get(k)!;
+      return `## ${k}\n\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n\`\`\`text\n${mail.text.trimEnd()}\n\`\`\`\n`;
+    });
+    const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'docs', 'mail-samples.md');
+    fs.writeFileSync(file, `# The e-mails, one sample of each kind in Swedish\n\nWritten by tests/notifications/email.test.ts with UPDATE_MAIL_SAMPLES=1 from the mails a real SMTP server received (test data: a fictitious company and contact; the clock is the tests' fixed clock). The HTML part of each says the same.\n\n${parts.join('\n')}`);
+  }
 
   it('sends the company a receipt in Swedish: reference, who calls by when, the status link, whom to contact; text and HTML, no tracking', async () => {
     const res = await w.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'Skåne', message: LOAN }) });
@@ -168,7 +192,7 @@ describe('e-mail notifications', () => {
     const before = smtp.mails.length;
     await dispatch();
     expect(smtp.mails.slice(before).filter((m) => m.subject.startsWith('Fick du rätt hjälp?'))).toHaveLength(0);
-    const scheduled = await w.get('/metrics', null);
+    const scheduled = await w.get('/metrics', w.tokens.metrics);
     expect(scheduled.body).toMatch(/en_dorr_in_outbox_scheduled\{channel="email"\} 1/);
 
     w.clock.set('2026-12-07T09:00:00Z');
@@ -217,7 +241,7 @@ describe('e-mail notifications', () => {
     expect(item).toMatchObject({ kind: 'company-receipt', audience: 'company', recipient: null, status: 'dead', attempts: 1, lastStatus: 550 });
     expect(item.lastError).toContain('[address]');
     expect(dead.body).not.toContain('nobody@testbolaget.se');
-    expect((await w.get('/metrics', null)).body).toMatch(/en_dorr_in_outbox_dead_letters\{channel="email"\} 1/);
+    expect((await w.get('/metrics', w.tokens.metrics)).body).toMatch(/en_dorr_in_outbox_dead_letters\{channel="email"\} 1/);
 
     smtp.rcpt = () => undefined;
     const replay = await w.post(`/v1/admin/outbox/${item.id}/retry`, w.tokens.admin);

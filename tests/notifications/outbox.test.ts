@@ -133,7 +133,7 @@ describe('the outbox', () => {
     await w.submit();
     await dispatch();
     w.clock.advance(10 * 60_000);
-    const metrics = (await w.get('/metrics', null)).body;
+    const metrics = (await w.get('/metrics', w.tokens.metrics)).body;
     expect(metrics).toMatch(/en_dorr_in_outbox_depth\{channel="webhook"\} 1\n/);
     expect(metrics).toMatch(/en_dorr_in_outbox_depth\{channel="email"\} 0\n/);
     expect(metrics).toMatch(/en_dorr_in_outbox_oldest_undelivered_seconds\{channel="webhook"\} 600\n/);
@@ -142,7 +142,7 @@ describe('the outbox', () => {
     receiver.respond = () => 204;
     w.clock.advance(HOUR);
     await dispatch();
-    expect((await w.get('/metrics', null)).body).toMatch(/en_dorr_in_outbox_depth\{channel="webhook"\} 0\n/);
+    expect((await w.get('/metrics', w.tokens.metrics)).body).toMatch(/en_dorr_in_outbox_depth\{channel="webhook"\} 0\n/);
   });
 
   it('lists messages for admins without the company address, and refuses what cannot be replayed', async () => {

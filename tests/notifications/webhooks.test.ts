@@ -223,7 +223,7 @@ describe('webhooks', () => {
     const deliveries = (await call('GET', `/v1/admin/webhooks/${id}/deliveries`)).json().items;
     expect(deliveries.map((d: { caseId: string; status: string }) => [d.caseId, d.status])).toEqual([[gone, 'dead'], [waiting, 'dead']]);
     expect(deliveries[1].lastError).toBe('subscription disabled: the receiver answered 410 Gone');
-    const metrics = (await w.get('/metrics', null)).body;
+    const metrics = (await w.get('/metrics', w.tokens.metrics)).body;
     expect(metrics).toMatch(/en_dorr_in_webhook_subscriptions\{state="disabled"\} 1/);
     expect(metrics).toMatch(/en_dorr_in_webhook_subscriptions_disabled_total\{reason="gone"\} 1/);
     expect(metrics).toMatch(/en_dorr_in_outbox_dead_letters\{channel="webhook"\} 2/);
@@ -251,7 +251,7 @@ describe('webhooks', () => {
     const view = (await call('GET', `/v1/admin/webhooks/${id}`)).json();
     expect(view).toMatchObject({ enabled: false, disabledReason: 'failing', failingSince: new Date(start + MINUTE).toISOString() });
     expect(view.history.at(-1)).toMatchObject({ type: 'disabled', by: 'system', data: { reason: 'failing', lastError: 'HTTP 500' } });
-    expect((await w.get('/metrics', null)).body).toMatch(/en_dorr_in_webhook_subscriptions_disabled_total\{reason="failing"\} 1/);
+    expect((await w.get('/metrics', w.tokens.metrics)).body).toMatch(/en_dorr_in_webhook_subscriptions_disabled_total\{reason="failing"\} 1/);
   });
 
   it('rotates the secret: during the grace period both secrets verify, afterwards only the new one', async () => {
