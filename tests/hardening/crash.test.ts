@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { inquiry } from '../helpers/app.js';
-import { freePort } from '../helpers/server.js';
+import { exited, freePort, killAll, spawnService, waitReady } from '../helpers/server.js';
 import { consistencyProblems, integrityCheck } from './consistency.js';
 
 /**
@@ -14,48 +13,17 @@ import { consistencyProblems, integrityCheck } from './consistency.js';
  * file, and every inquiry acknowledged with 201 must be there with its whole history; no inquiry may
  * be half-written. Loopback only.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOTAL = 300;
 const CONCURRENCY = 10;
 const KILL_AFTER = 150;
 
 const children: ChildProcess[] = [];
 
+/** The service on the crash test's database file, remembered so that afterAll can stop what is left. */
 function startServer(port: number, databasePath: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port),
-      DATABASE_PATH: databasePath, LOG_LEVEL: 'silent', DEADLINE_SWEEP_INTERVAL_MS: '0',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      // One load generator on one address posts far more than a real form would: no rate limit here.
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0) process.stderr.write(`server exited ${code}: ${stderr}\n`);
-  });
+  const child = spawnService(port, { DATABASE_PATH: databasePath });
   children.push(child);
   return child;
-}
-
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
-    try {
-      const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server not ready within 30 s');
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
 const MESSAGES = [
@@ -69,8 +37,7 @@ const MESSAGES = [
 describe('crash durability', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-dorr-in-crash-'));
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(children.map(exited));
+    await killAll(children);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

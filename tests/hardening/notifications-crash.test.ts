@@ -1,12 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { inquiry } from '../helpers/app.js';
-import { freePort } from '../helpers/server.js';
+import { exited, freePort, killAll, ROOT, spawnService, waitReady } from '../helpers/server.js';
 import { startReceiver, startSmtpServer, until } from '../helpers/notifications.js';
 
 /**
@@ -16,52 +15,24 @@ import { startReceiver, startSmtpServer, until } from '../helpers/notifications.
  * committed before the kill. What was in flight at the kill is sent again after its lease ran out, with
  * the same id: at least once, and recognisably the same. Loopback only.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOTAL = 30;
 const LEASE_SECONDS = 15;
 const children: ChildProcess[] = [];
 
+/** The service with the dispatcher on its timer as in production (NODE_ENV not 'test'), remembered for afterAll. */
 function startServer(port: number, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'silent',
-      // Not 'test': the dispatcher runs on its timer as in production.
-      NODE_ENV: 'production', DEADLINE_SWEEP_INTERVAL_MS: '0', RETENTION_SWEEP_INTERVAL_MS: '0',
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DELIVERY_INTERVAL_MS: '200', DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS), WEBHOOK_ALLOW_PRIVATE: 'true',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0) process.stderr.write(`server exited ${code}: ${stderr}\n`);
+  const child = spawnService(port, {
+    NODE_ENV: 'production', DELIVERY_INTERVAL_MS: '200', DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS), WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...env,
   });
   children.push(child);
   return child;
 }
 
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  let ready = false;
-  for (let i = 0; i < 300 && !ready; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      ready = (await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1_000) })).ok;
-    } catch { /* not yet */ }
-    if (!ready) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!ready) throw new Error('server not ready within 30 s');
-}
-
-const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r())));
-
 describe('notifications survive kill -9', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-dorr-in-outbox-crash-'));
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all(children.map(exited));
+    await killAll(children);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,23 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { inquiry } from '../helpers/app.js';
-import { freePort } from '../helpers/server.js';
+import { exited, freePort, spawnService, waitReady } from '../helpers/server.js';
 
 /**
  * Graceful shutdown: the real server gets SIGTERM while several inquiries are in flight (their bodies only
  * half sent). It stops taking new connections, finishes every one of them with 201, and exits 0.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IN_FLIGHT = 5;
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,26 +43,10 @@ describe('graceful shutdown on SIGTERM', () => {
   it(`finishes ${IN_FLIGHT} in-flight inquiries with 201 and exits 0`, async () => {
     const port = await freePort();
     const databasePath = path.join(dir, 'sigterm.db');
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port),
-        DATABASE_PATH: databasePath, LOG_LEVEL: 'info', DEADLINE_SWEEP_INTERVAL_MS: '0', RETENTION_SWEEP_INTERVAL_MS: '0',
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-    const server = child;
-    for (let i = 0; ; i++) {
-      if (server.exitCode !== null) throw new Error(`server exited early: ${output}`);
-      if (i > 300) throw new Error('server not ready within 30 s');
-      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await settle(100);
-    }
+    // Logging on: the test reads what the service says while it shuts down.
+    const server = spawnService(port, { DATABASE_PATH: databasePath, LOG_LEVEL: 'info' });
+    child = server;
+    await waitReady(`http://127.0.0.1:${port}`, server);
 
     // Open IN_FLIGHT connections (each proven accepted by a first answer), then start a post on each and send half its body.
     const agents = Array.from({ length: IN_FLIGHT }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
@@ -93,7 +72,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
     await exited(server);
     expect(server.exitCode).toBe(0);
-    expect(output).toMatch(/finishing in-flight requests/);
+    expect(server.output()).toMatch(/finishing in-flight requests/);
 
     const db = openDatabase(databasePath);
     try {
