@@ -31,15 +31,20 @@ export function stopProcess(child: ChildProcess): Promise<void> {
 export interface LoadResult { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number; total: number }
 
 /** Loads one endpoint with autocannon on loopback, cycling through the given bodies. */
-export async function load(url: string, bodies: string[], seconds: number, connections = 10): Promise<LoadResult> {
+export async function load(url: string, bodies: string[], seconds: number, connections = 10, options: { idempotencyKeys?: boolean } = {}): Promise<LoadResult> {
   let i = 0;
+  const run = Math.random().toString(36).slice(2);
   const result = await autocannon({
     url,
     method: 'POST',
     connections,
     duration: seconds,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+    // With idempotencyKeys, a new Idempotency-Key per request, as a form sends (each one a new inquiry).
+    requests: [{ setupRequest: (req) => {
+      const n = i++;
+      return { ...req, body: bodies[n % bodies.length], ...(options.idempotencyKeys ? { headers: { ...req.headers, 'idempotency-key': `bench-${run}-${n}` } } : {}) };
+    } }],
   });
   return {
     requestsPerSecond: result.requests.average,
