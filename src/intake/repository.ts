@@ -36,6 +36,8 @@ export function createIntakeRepository(db: Db) {
         @subject, @message, @language, @deadlinePolicy, @deadlineAt, @assignedActorId, @assignedActorId,
         @classification, @confidence, @alternatives, @triageReason, @statusTokenHash)`),
     insertIdempotencyKey: client.prepare('INSERT INTO idempotency_keys (key, request_hash, inquiry_id, created_at) VALUES (?, ?, ?, ?)'),
+    findIdempotencyKey: client.prepare('SELECT request_hash AS requestHash, inquiry_id AS inquiryId FROM idempotency_keys WHERE key = ?') as
+      Statement<[string], { requestHash: string; inquiryId: string }>,
   };
 
   let pending: PendingWrite[] = [];
@@ -68,6 +70,10 @@ export function createIntakeRepository(db: Db) {
       const params: unknown[] = [];
       for (const e of events) params.push(inquiryId, e.type, at, e.by, JSON.stringify(e.data));
       insertEvents(events.length).run(params);
+    },
+    /** The stored use of an idempotency slot, if any (looked up twice per keyed inquiry, so prepared once). */
+    findIdempotencyKey(key: string): { requestHash: string; inquiryId: string } | undefined {
+      return statements.findIdempotencyKey.get(key);
     },
     insertIdempotencyKey(key: string, requestHash: string, inquiryId: string, createdAt: number): void {
       statements.insertIdempotencyKey.run(key, requestHash, inquiryId, createdAt);

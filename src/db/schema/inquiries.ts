@@ -45,7 +45,8 @@ export const inquiries = sqliteTable(
     erasedAt: integer('erased_at'),
   },
   (t) => [
-    index('inquiries_received_idx').on(t.receivedAt),
+    // No index on received_at alone: no query reads inquiries by arrival (statistics read their own facts), and every
+    // index is written on every inquiry (scripts/query-plans.ts shows which statement uses which index).
     index('inquiries_assigned_idx').on(t.assignedActorId, t.updatedAt),
     index('inquiries_county_status_idx').on(t.countyCode, t.status),
     index('inquiries_org_number_idx').on(t.orgNumber),

@@ -1,0 +1,1 @@
+DROP INDEX `inquiries_received_idx`;
