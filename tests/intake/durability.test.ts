@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, inquiry, type TestApp } from '../helpers/app.js';
+import { caseWorld, LOAN } from '../cases/helpers.js';
 
 /**
  * Commits in the write-ahead log since it was last truncated. Each COMMIT appends frames to the WAL and marks
@@ -53,5 +54,25 @@ describe('durability', () => {
     const single = await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'SE-M' }) });
     expect(single.statusCode).toBe(201);
     expect(walCommits(t.config.DATABASE_PATH)).toBe(2);
+  });
+
+  it('commits case actions arriving together in one transaction (one fsync), a refused one rolled back alone', async () => {
+    const w = await caseWorld();
+    t = w;
+    const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => w.submit({ county: 'SE-M', message: `${LOAN} (${i})` })));
+    // The key's first use is recorded (once a minute, api_keys.last_used_at): done before, so only the actions write below.
+    expect((await w.app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: `Bearer ${w.tokens.almi}` } })).statusCode).toBe(200);
+    w.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    const claims = await Promise.all([
+      ...ids.map((id) => w.post(`/v1/cases/${id}/claim`, w.tokens.almi)),
+      w.post(`/v1/cases/${ids[0]}/close`, w.tokens.almi, { outcome: 'spam' }, { 'if-match': '"99"' }), // stale: 412
+    ]);
+    expect(claims.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 412]);
+    // Seven actions in one event-loop turn: one commit, not seven.
+    expect(walCommits(w.config.DATABASE_PATH)).toBe(1);
+    const claimed = w.db.$client.prepare("SELECT COUNT(*) AS n FROM inquiries WHERE status = 'claimed'").get() as { n: number };
+    expect(claimed.n).toBe(6);
+    const closed = w.db.$client.prepare("SELECT COUNT(*) AS n FROM inquiry_events WHERE type = 'closed'").get() as { n: number };
+    expect(closed.n).toBe(0);
   });
 });
