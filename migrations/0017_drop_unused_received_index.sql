@@ -1,1 +1,0 @@
-DROP INDEX `inquiries_received_idx`;
