@@ -8,8 +8,11 @@ export async function startProcess(entry: string, port: number, env: Record<stri
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: '0', RATE_LIMIT_PER_KEY_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 30_000;
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? -1; });
+  const deadline = Date.now() + 120_000; // generous: on a shared machine tsx compiles the service slowly
   while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`${entry} exited with ${exited} before it answered on port ${port}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health/live`);
       if (res.status < 500) return child;
