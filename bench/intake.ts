@@ -30,24 +30,66 @@ const MESSAGES = [
 ];
 
 export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 10)) {
-  const bodies = MESSAGES.map((message, i) => JSON.stringify({
-    company: { name: `Benchbolaget ${i} AB`, orgNumber: '556036-0793', employees: 12 },
-    contact: { name: 'Bench Person', email: `bench${i}@example.se`, phone: '070-123 45 67' },
-    message,
-    consent: true,
-  }));
+  // About 1 KB each, as in the issue's measurement: the question, then the company's own longer account of it.
+  const bodies = MESSAGES.map((message, i) => {
+    let long = message;
+    while (long.length < 880) long += ` ${MESSAGES[(i + long.length) % MESSAGES.length]}`;
+    return JSON.stringify({
+      company: { name: `Benchbolaget ${i} AB`, orgNumber: '556036-0793', employees: 12 },
+      contact: { name: 'Bench Person', email: `bench${i}@example.se`, phone: '070-123 45 67' },
+      message: long.slice(0, 900),
+      consent: true,
+    });
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-intake-'));
   const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  // The bare route and the service take turns at 50 connections (ROUNDS each, medians reported), so that a
+  // neighbour's load on a shared machine falls on both alike and the ratio and p99 come from one run.
   const bare = await startProcess('bench/bare-server.ts', 3101);
-  try {
-    await load('http://127.0.0.1:3101/v1/inquiries', bodies, 2); // warm-up
-    results.bare = await load('http://127.0.0.1:3101/v1/inquiries', bodies, seconds);
-  } finally {
-    await stopProcess(bare);
+  const bareRuns: LoadResult[] = [];
+  const serviceRuns: LoadResult[] = [];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  {
+    // Every feature on: durable commits, history, statistics facts, metrics, an Idempotency-Key on every request,
+    // rate limits on (set far above what one load generator sends, so they are counted but never refuse), and the
+    // outbox (e-mail and a webhook subscription: three messages per inquiry, sent while the load runs).
+    const full = await startNotified(dir, { service: 3106, receivers: 3108, smtp: 3109 }, {
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000000', RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: '100000000', RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+    });
+    const options = { idempotencyKeys: true };
+    try {
+      await load('http://127.0.0.1:3101/v1/inquiries', bodies, 2, connections); // warm-up
+      await load('http://127.0.0.1:3106/v1/inquiries', bodies, 2, connections, options);
+      for (let round = 0; round < rounds; round++) {
+        // The backlog of messages is sent before the bare route's turn, so it never takes the bare route's CPU.
+        await full.drain();
+        bareRuns.push(await load('http://127.0.0.1:3101/v1/inquiries', bodies, seconds, connections));
+        serviceRuns.push(await load('http://127.0.0.1:3106/v1/inquiries', bodies, seconds, connections, options));
+      }
+    } finally {
+      await stopProcess(bare);
+      await full.stop();
+    }
   }
+  const median = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[Math.floor(runs.length / 2)]!;
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  results.bare = median(bareRuns, (r) => r.requestsPerSecond);
+  results['intake, every feature on'] = median(serviceRuns, (r) => r.requestsPerSecond);
+  const ratio = medianOf(serviceRuns.map((r, i) => r.requestsPerSecond / bareRuns[i]!.requestsPerSecond));
+  const p99 = medianOf(serviceRuns.map((r) => r.p99));
+  console.log(`\n== Intake (POST /v1/inquiries) against the bare validated route, ${connections} connections, 1 KB bodies, ${rounds} rounds of ${seconds} s taking turns ==`);
+  console.table([...bareRuns.map((r, i) => ({ round: i + 1, r })), ...serviceRuns.map((r, i) => ({ round: i + 1, r }))].map(({ round, r }, i) => ({
+    server: i < bareRuns.length ? 'bare route' : 'intake', round,
+    'req/s': Math.round(r.requestsPerSecond), 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, 'non-2xx': r.non2xx, errors: r.errors,
+  })));
+  console.log(`intake / bare route: ${(ratio * 100).toFixed(1)} % (median of the rounds' ratios; goal: at least 20 %)`);
+  console.log(`intake p99 at ${connections} connections: ${p99} ms (median of the rounds; goal: at most 25 ms)`);
+  console.log(`body size: ${Math.round(bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / bodies.length)} bytes on average`);
+
   // Plain and notified intake take turns (ROUNDS each, medians reported), so that a neighbour's load on a
   // shared machine falls on both alike; the notified service's backlog is drained before the next turn.
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (process.env.BENCH_NOTIFIED === '0') return { ...results, ratio, p99 };
   const plainKey = createKey(path.join(dir, 'bench.db'), 'metrics');
   const service = await startProcess('src/server.ts', 3102, { DATABASE_PATH: path.join(dir, 'bench.db') });
   const notified = await startNotified(dir);
@@ -86,15 +128,8 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
     await notified.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const median = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[Math.floor(runs.length / 2)]!;
   results.intake = median(plainRuns, (r) => r.requestsPerSecond);
   results['intake + e-mail + webhook'] = median(notifiedRuns, (r) => r.requestsPerSecond);
-  const ratio = results.intake.requestsPerSecond / results.bare!.requestsPerSecond;
-  console.log('\n== Intake (POST /v1/inquiries), 10 connections on loopback ==');
-  console.table(Object.fromEntries(Object.entries(results).map(([name, r]) => [name, {
-    'req/s': Math.round(r.requestsPerSecond), 'p50 ms': r.p50, 'p99 ms': r.p99, requests: r.total, 'non-2xx': r.non2xx, errors: r.errors,
-  }])));
-  console.log(`intake / bare route: ${(ratio * 100).toFixed(1)} % (goal: at least 33 %)`);
   const notifiedRatio = results['intake + e-mail + webhook'].requestsPerSecond / results.intake.requestsPerSecond;
   console.log(`\n== Intake with e-mail and a webhook subscription on (3 messages per inquiry), against intake without; ${rounds} rounds of ${seconds} s taking turns, medians above ==`);
   console.table(plainRuns.map((p, i) => ({
@@ -108,7 +143,7 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   console.log(`server CPU per inquiry during the load, without / with notifications (throughput at equal CPU): ${(cpuRatio * 100).toFixed(1)} %`);
   console.log(`intake with e-mail and a webhook subscription / intake without: ${(notifiedRatio * 100).toFixed(1)} % (goal: at least 85 %, within 15 %); ` +
     `${(await notified.finalCounts()).badSignatures} webhook signatures failed to verify`);
-  return { ...results, ratio, notifiedRatio };
+  return { ...results, ratio, p99, notifiedRatio };
 }
 
 /** A new API key on the database file, through the command line (the file is migrated first if new). */
@@ -121,22 +156,22 @@ function createKey(databasePath: string, role: 'admin' | 'metrics'): string {
 }
 
 /** The service with e-mail and a webhook subscription on, and its receivers (see the top of the file). */
-async function startNotified(dir: string) {
-  const receivers = await startProcess('bench/receivers.ts', 3104, { SMTP_PORT: '3105' });
-  const databasePath = path.join(dir, 'bench-notified.db');
-  const counts = async () => (await fetch('http://127.0.0.1:3104/counts')).json() as Promise<{ mails: number; hooks: number; badSignatures: number }>;
+async function startNotified(dir: string, ports = { service: 3103, receivers: 3104, smtp: 3105 }, env: Record<string, string> = {}) {
+  const receivers = await startProcess('bench/receivers.ts', ports.receivers, { SMTP_PORT: String(ports.smtp) });
+  const databasePath = path.join(dir, `bench-notified-${ports.service}.db`);
+  const counts = async () => (await fetch(`http://127.0.0.1:${ports.receivers}/counts`)).json() as Promise<{ mails: number; hooks: number; badSignatures: number }>;
   const admin = createKey(databasePath, 'admin');
   const metricsKey = createKey(databasePath, 'metrics');
-  const service = await startProcess('src/server.ts', 3103, {
-    DATABASE_PATH: databasePath, SMTP_URL: 'smtp://127.0.0.1:3105', MAIL_FROM: 'Exportcentrum <no-reply@exportcentrum.example>', WEBHOOK_ALLOW_PRIVATE: 'true',
+  const service = await startProcess('src/server.ts', ports.service, {
+    DATABASE_PATH: databasePath, SMTP_URL: `smtp://127.0.0.1:${ports.smtp}`, MAIL_FROM: 'Exportcentrum <no-reply@exportcentrum.example>', WEBHOOK_ALLOW_PRIVATE: 'true', ...env,
   });
-  const api = (method: string, url: string, body: unknown) => fetch(`http://127.0.0.1:3103${url}`, {
+  const api = (method: string, url: string, body: unknown) => fetch(`http://127.0.0.1:${ports.service}${url}`, {
     method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
-  const subscription = await (await api('POST', '/v1/admin/webhooks', { url: 'http://127.0.0.1:3104/hooks', events: ['case.assigned', 'case.referred', 'case.closed'] })).json() as { secret: string };
-  await fetch('http://127.0.0.1:3104/secret', { method: 'POST', body: subscription.secret });
+  const subscription = await (await api('POST', '/v1/admin/webhooks', { url: `http://127.0.0.1:${ports.receivers}/hooks`, events: ['case.assigned', 'case.referred', 'case.closed'] })).json() as { secret: string };
+  await fetch(`http://127.0.0.1:${ports.receivers}/secret`, { method: 'POST', body: subscription.secret });
   // Every actor office and export centre has an address: each inquiry causes a receipt, a new-case mail and a webhook.
-  const actors = await (await fetch('http://127.0.0.1:3103/v1/actors')).json() as { items: { id: string; counties: { code: string }[] }[] };
+  const actors = await (await fetch(`http://127.0.0.1:${ports.service}/v1/actors`)).json() as { items: { id: string; counties: { code: string }[] }[] };
   const offices = actors.items.flatMap((a) => a.counties.map((c) => [c.code, a.id]));
   const counties = [...new Set(offices.map(([county]) => county!))];
   for (const [county, office] of [...offices, ...counties.map((c) => [c, 'export-centre'])]) {
@@ -144,7 +179,7 @@ async function startNotified(dir: string) {
     if (!res.ok) throw new Error(`setting an address failed: ${res.status} ${await res.text()}`);
   }
   const depth = async () => {
-    const text = await (await fetch('http://127.0.0.1:3103/metrics', { headers: { authorization: `Bearer ${metricsKey}` } })).text();
+    const text = await (await fetch(`http://127.0.0.1:${ports.service}/metrics`, { headers: { authorization: `Bearer ${metricsKey}` } })).text();
     return [...text.matchAll(/^en_dorr_in_outbox_depth\{channel="\w+"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
   };
   let final = { mails: 0, hooks: 0, badSignatures: 0 };

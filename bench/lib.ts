@@ -8,8 +8,11 @@ export async function startProcess(entry: string, port: number, env: Record<stri
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: '0', RATE_LIMIT_PER_KEY_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const deadline = Date.now() + 30_000;
+  let exited: number | null = null;
+  child.once('exit', (code) => { exited = code ?? -1; });
+  const deadline = Date.now() + 120_000; // generous: on a shared machine tsx compiles the service slowly
   while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`${entry} exited with ${exited} before it answered on port ${port}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health/live`);
       if (res.status < 500) return child;
@@ -31,15 +34,20 @@ export function stopProcess(child: ChildProcess): Promise<void> {
 export interface LoadResult { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number; total: number }
 
 /** Loads one endpoint with autocannon on loopback, cycling through the given bodies. */
-export async function load(url: string, bodies: string[], seconds: number, connections = 10): Promise<LoadResult> {
+export async function load(url: string, bodies: string[], seconds: number, connections = 10, options: { idempotencyKeys?: boolean } = {}): Promise<LoadResult> {
   let i = 0;
+  const run = Math.random().toString(36).slice(2);
   const result = await autocannon({
     url,
     method: 'POST',
     connections,
     duration: seconds,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+    // With idempotencyKeys, a new Idempotency-Key per request, as a form sends (each one a new inquiry).
+    requests: [{ setupRequest: (req) => {
+      const n = i++;
+      return { ...req, body: bodies[n % bodies.length], ...(options.idempotencyKeys ? { headers: { ...req.headers, 'idempotency-key': `bench-${run}-${n}` } } : {}) };
+    } }],
   });
   return {
     requestsPerSecond: result.requests.average,

@@ -102,7 +102,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
         response: { 200: actionResponse, ...problemResponses(400, 401, 403, 404, 409, 412, ...(body ? [415, 422] as const : [])) },
       },
       handler: async (request, reply) => {
-        const result = cases.act(principalOf(request), request.params.id, toInput(request.body as z.infer<B>), request.headers['if-match']);
+        const result = await cases.act(principalOf(request), request.params.id, toInput(request.body as z.infer<B>), request.headers['if-match']);
         return reply.header('etag', versionTag(result.body.version)).header('cache-control', 'no-store').send(result.body);
       },
     });

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.js';
+import { groupCommit } from '../db/group-commit.js';
 
 /**
  * The intake write path with statements prepared once. Intake is the hottest write in the service:
@@ -18,8 +19,6 @@ export interface NewInquiry {
 
 export interface IntakeEvent { type: string; by: string; data: Record<string, unknown> }
 
-interface PendingWrite { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }
-
 export function createIntakeRepository(db: Db) {
   const client: Database = db.$client;
   const statements = {
@@ -36,9 +35,11 @@ export function createIntakeRepository(db: Db) {
         @subject, @message, @language, @deadlinePolicy, @deadlineAt, @assignedActorId, @assignedActorId,
         @classification, @confidence, @alternatives, @triageReason, @statusTokenHash)`),
     insertIdempotencyKey: client.prepare('INSERT INTO idempotency_keys (key, request_hash, inquiry_id, created_at) VALUES (?, ?, ?, ?)'),
+    findIdempotencyKey: client.prepare('SELECT request_hash AS requestHash, inquiry_id AS inquiryId FROM idempotency_keys WHERE key = ?') as
+      Statement<[string], { requestHash: string; inquiryId: string }>,
   };
 
-  let pending: PendingWrite[] = [];
+  const writes = groupCommit(client);
   const insertEventsByCount = new Map<number, Statement>();
   const insertEvents = (count: number): Statement => {
     let statement = insertEventsByCount.get(count);
@@ -69,48 +70,23 @@ export function createIntakeRepository(db: Db) {
       for (const e of events) params.push(inquiryId, e.type, at, e.by, JSON.stringify(e.data));
       insertEvents(events.length).run(params);
     },
+    /** The stored use of an idempotency slot, if any (looked up twice per keyed inquiry, so prepared once). */
+    findIdempotencyKey(key: string): { requestHash: string; inquiryId: string } | undefined {
+      return statements.findIdempotencyKey.get(key);
+    },
     insertIdempotencyKey(key: string, requestHash: string, inquiryId: string, createdAt: number): void {
       statements.insertIdempotencyKey.run(key, requestHash, inquiryId, createdAt);
     },
     /**
-     * Runs fn in a write transaction shared with the other intake writes of the same event-loop turn
-     * (group commit): one COMMIT for a burst of inquiries instead of one each. fn runs inside its own
-     * savepoint, so a failing inquiry rolls back alone; the promise settles only after the COMMIT, so a
+     * Runs fn in a write transaction shared with the other writes of the same event-loop turn (group commit,
+     * db/group-commit.ts): one COMMIT, so one fsync, for a burst of inquiries instead of one each. fn runs inside
+     * its own savepoint, so a failing inquiry rolls back alone; the promise settles only after the COMMIT, so a
      * 201 is never sent for an inquiry that is not durably stored.
      */
     inWriteTransaction<T>(fn: () => T): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-        if (pending.length === 1) setImmediate(flush);
-      });
+      return writes.run(fn);
     },
   };
-
-  function flush(): void {
-    const batch = pending;
-    pending = [];
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    try {
-      // BEGIN IMMEDIATE, so a second instance on the same file waits (busy timeout) rather than conflicts.
-      client.transaction(() => {
-        for (const write of batch) {
-          try {
-            outcomes.push({ ok: true, value: client.transaction(write.fn)() }); // nested: a savepoint
-          } catch (error) {
-            outcomes.push({ ok: false, value: error });
-          }
-        }
-      }).immediate();
-    } catch (error) {
-      for (const write of batch) write.reject(error);
-      return;
-    }
-    batch.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.value);
-    });
-  }
 }
 
 export type IntakeRepository = ReturnType<typeof createIntakeRepository>;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { idempotencyKeys, inquiries } from '../db/schema/index.js';
+import { inquiries } from '../db/schema/index.js';
 import type { Classifier, Classification } from '../classification/classifier.js';
 import type { Router, RoutingDecision } from '../routing/router.js';
 import type { ReferenceService } from '../reference/service.js';
@@ -252,7 +252,7 @@ export function createIntakeService(deps: IntakeDeps) {
   };
 
   function replayOf({ slot, hash, bound }: { slot: string; hash: string; bound: boolean }, tx: Pick<Db, 'select'> = db): InquiryRow | null {
-    const existing = tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, slot)).get();
+    const existing = repository.findIdempotencyKey(slot);
     if (!existing) return null;
     // A slot bound to the content cannot hold another body; a key's own namespace can, by the caller's own mistake.
     if (!bound && existing.requestHash !== hash) {

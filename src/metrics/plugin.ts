@@ -69,8 +69,17 @@ const metricsPlugin: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (ap
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
 
+  // One child per route, method and status, made once: observing through a label object hashes the labels on every request.
+  const children = new Map<string, ReturnType<typeof latency.labels>>();
   app.addHook('onResponse', async (request, reply) => {
-    latency.observe({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${route} ${request.method} ${reply.statusCode}`;
+    let child = children.get(key);
+    if (!child) {
+      child = latency.labels({ route, method: request.method, status: String(reply.statusCode) });
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', {

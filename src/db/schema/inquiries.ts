@@ -45,8 +45,11 @@ export const inquiries = sqliteTable(
     erasedAt: integer('erased_at'),
   },
   (t) => [
-    index('inquiries_received_idx').on(t.receivedAt),
-    index('inquiries_assigned_idx').on(t.assignedActorId, t.updatedAt),
+    // No index on received_at alone: no query reads inquiries by arrival (statistics read their own facts), and every
+    // index is written on every inquiry (scripts/query-plans.ts shows which statement uses which index).
+    // A caseworker's updatedSince poll, in its order (updated_at, id): with id in the index no poll sorts its matches
+    // before the LIMIT, however far back `updatedSince` reaches (the other list indexes are in migrations/0006).
+    index('inquiries_actor_updated_idx').on(t.assignedActorId, t.updatedAt, t.id),
     index('inquiries_county_status_idx').on(t.countyCode, t.status),
     index('inquiries_org_number_idx').on(t.orgNumber),
     // The retention job's work list: closed cases whose personal data is still there, oldest closing first.
