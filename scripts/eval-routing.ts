@@ -7,8 +7,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, formatReport, readCorpus } from '../src/classification/evaluation.js';
-import { createEvaluationPipeline } from '../src/classification/evaluation-setup.js';
+import { evaluate, formatReport, readCorpus } from '../src/routing/evaluation.js';
+import { createEvaluationPipeline } from '../src/routing/evaluation-setup.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../tests/fixtures/corpus');
 const args = process.argv.slice(2);

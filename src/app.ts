@@ -18,6 +18,7 @@ import { ReferenceService } from './reference/service.js';
 import { referenceRoutes } from './reference/routes.js';
 import { seedReferenceData } from './reference/seed.js';
 import { createIntake, intakeCapability } from './intake/plugin.js';
+import { createRouting, routingCapability } from './routing/plugin.js';
 import { adminCapability } from './admin/plugin.js';
 import { casesCapability } from './cases/plugin.js';
 import { createCaseFacts } from './stats/facts.js';
@@ -63,7 +64,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   });
 
   // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // intake, the audit log, the API keys behind authentication, the routing decider (shared by intake and
+  // the preview) and intake itself (its API and the pages' form).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
@@ -71,6 +73,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
   const audit = createAuditLog({ db, clock });
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
+  const routing = createRouting({ reference, config });
 
   await app.register(errors);
   await app.register(bodies);
@@ -80,8 +83,9 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
-  await app.register(intakeCapability, { intake, config, reference });
+  const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry });
+  await app.register(intakeCapability, { intake, config });
+  await app.register(routingCapability, { routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });

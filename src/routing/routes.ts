@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../shared/problems.js';
-import type { IntakeService } from '../intake/service.js';
+import type { RoutingDecider } from './decide.js';
 import type { ReferenceService } from '../reference/service.js';
 import { routingPreviewRequestSchema, routingPreviewSchema, type RoutingPreview } from './schemas.js';
 
-/** Where an inquiry would go, before it is sent: the intake service's own decision, nothing stored. */
-export const routingRoutes: FastifyPluginAsyncZod<{ intake: Pick<IntakeService, 'decide'>; reference: ReferenceService }> = async (app, { intake, reference }) => {
+/** Where an inquiry would go, before it is sent: the same decision intake stores, nothing stored here. */
+export const routingRoutes: FastifyPluginAsyncZod<{ routing: Pick<RoutingDecider, 'decide'>; reference: ReferenceService }> = async (app, { routing, reference }) => {
   app.post('/v1/routing/preview', {
     schema: {
       operationId: 'previewRouting',
@@ -21,7 +21,7 @@ export const routingRoutes: FastifyPluginAsyncZod<{ intake: Pick<IntakeService, 
     },
     handler: async (request): Promise<RoutingPreview> => {
       const body = request.body;
-      const { location, classification, decision } = intake.decide({
+      const { location, classification, decision } = routing.decide({
         county: body.county, municipality: body.municipality, subject: body.subject, message: body.message,
         employees: body.company?.employees,
       });

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { RoutingDecision } from '../routing/router.js';
+import type { RoutingDecision } from './router.js';
 
 /**
  * Routing quality on a labelled corpus (tests/fixtures/corpus). Pure: it is given the same `decide`
- * that intake uses (location + classification + routing, nothing stored) and the corpus items, and
+ * that intake and the preview use (location + classification + routing, nothing stored) and the corpus items, and
  * returns the figures; formatReport() prints them. Definitions:
  *
  * - routed correctly: an in-scope item assigned to one of its acceptable actors (any chamber actor

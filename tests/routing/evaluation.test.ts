@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, readCorpus, type EvaluationReport } from '../../src/classification/evaluation.js';
-import { createEvaluationPipeline } from '../../src/classification/evaluation-setup.js';
+import { evaluate, readCorpus, type EvaluationReport } from '../../src/routing/evaluation.js';
+import { createEvaluationPipeline } from '../../src/routing/evaluation-setup.js';
 
 /**
  * Routing quality on the held-out corpus must not silently regress. The floors are the levels reached
