@@ -146,6 +146,7 @@ export function createIntakeService(deps: IntakeDeps) {
             confidence: classification.confidence,
             topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
             outOfScope: classification.outOfScope,
+            actors: (classification.actors ?? []).slice(0, 3), addressedTo: classification.addressedTo ?? null,
           } },
           decision.status === 'assigned'
             ? { type: 'routed', by: SYSTEM.by, data: {

@@ -71,7 +71,9 @@ export function createRoutingDecider(deps: RoutingDeciderDeps) {
     const decision = router.route({
       classification, countyCode: location.countyCode, employees: input.employees ?? null, text, triageThreshold: deps.triageThreshold,
     });
-    return { location, classification, decision };
+    // One confidence everywhere (stored, shown to caseworkers, in the preview): the probability that
+    // this decision, after the constraints, is right.
+    return { location, classification: { ...classification, confidence: decision.confidence }, decision };
   }
 
   return { locate, decide };

@@ -14,8 +14,10 @@ export const routingRoutes: FastifyPluginAsyncZod<{ routing: Pick<RoutingDecider
       description:
         'Takes the intake body without contact details and consent (of the company at most `name` and `employees`) and returns ' +
         'what POST /v1/inquiries would decide with the same classifier and router: the topics with the words that decided, ' +
-        'the actor, the alternatives, the county and how it was found, whether it would go to triage and why, and the actors ' +
-        'ruled out. Nothing is stored and no deadline starts. A form can show the company where its question will go.',
+        'the probability of every actor (rules and learned layer combined) with the learned layer\'s strongest words, the actor, ' +
+        'the alternatives, the probability that the decision is right, the county and how it was found, whether it would go to ' +
+        'triage and why, and the actors ruled out. Nothing is stored and no deadline starts. A form can show the company where ' +
+        'its question will go.',
       body: routingPreviewRequestSchema,
       response: { 200: routingPreviewSchema, ...problemResponses(400, 413, 415, 429, 500) },
     },
@@ -38,6 +40,8 @@ export const routingRoutes: FastifyPluginAsyncZod<{ routing: Pick<RoutingDecider
         topicId: decision.topicId,
         topics: classification.topics.map((t) => ({ id: t.id, name: t.name, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
         confidence: classification.confidence,
+        probabilities: (classification.actors ?? []).map((a) => ({ id: a.id, probability: a.probability, ...(a.learnedWords ? { learnedWords: a.learnedWords } : {}) })),
+        addressedTo: classification.addressedTo ?? null,
         outOfScope: classification.outOfScope
           ? { id: classification.outOfScope.id, name: classification.outOfScope.name, matchedWords: classification.outOfScope.matchedWords }
           : null,

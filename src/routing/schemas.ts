@@ -27,7 +27,14 @@ export const routingPreviewSchema = z
       rawScore: z.number(),
       matchedWords: z.array(z.string()).describe('The words in the text that decided, folded (lower case, no diacritics)'),
     })),
-    confidence: z.number().describe('0..1; below the configured threshold the inquiry goes to triage'),
+    confidence: z.number().describe('The probability that this decision is right (calibrated on held-out data by cross-validation); below the triage threshold the inquiry goes to triage'),
+    probabilities: z.array(z.object({
+      id: z.string().describe('An actor id (`chamber`: any chamber of commerce) or `out-of-scope`'),
+      probability: z.number().describe('Combined probability of the rules and the learned layer, before the constraints'),
+      learnedWords: z.array(z.object({ word: z.string(), weight: z.number() })).optional()
+        .describe("The learned layer's strongest words for this class (the three most probable classes)"),
+    })).describe('Every class the router chooses between, most probable first'),
+    addressedTo: z.string().nullable().describe('The one actor the question is addressed to when it names no clearer need'),
     outOfScope: z.object({ id: z.string(), name: z.string(), matchedWords: z.array(z.string()) }).nullable()
       .describe("Signs that no actor handles the question (tax, employment, registration, permits, private, spam, import)"),
     county: countyRefSchema.nullable(),
