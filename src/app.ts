@@ -85,7 +85,7 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(referenceRoutes, { reference });
   const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry });
   await app.register(intakeCapability, { intake, config });
-  await app.register(routingCapability, { routing, reference });
+  await app.register(routingCapability, { db, routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts });

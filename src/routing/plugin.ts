@@ -6,6 +6,9 @@ import type { ReferenceService } from '../reference/service.js';
 import { createRoutingDecider, type RoutingDecider } from './decide.js';
 import { Router } from './router.js';
 import { routingRoutes } from './routes.js';
+import { createRoutingRepository } from './repository.js';
+import { routingStatsRoutes } from './stats-routes.js';
+import type { Db } from '../db/client.js';
 
 let loaded: LearnedModel | null = null;
 
@@ -29,7 +32,11 @@ export function createRouting({ reference, config, model = routingModel() }: { r
   });
 }
 
-/** Routing's own routes: the preview (what intake would decide, nothing stored). */
-export const routingCapability: FastifyPluginAsyncZod<{ routing: RoutingDecider; reference: ReferenceService }> = async (app, { routing, reference }) => {
+/**
+ * Routing's own routes: the preview (what intake would decide, nothing stored) and routing quality in
+ * production (from the inquiries' history).
+ */
+export const routingCapability: FastifyPluginAsyncZod<{ db: Db; routing: RoutingDecider; reference: ReferenceService }> = async (app, { db, routing, reference }) => {
   await app.register(routingRoutes, { routing, reference });
+  await app.register(routingStatsRoutes, { repository: createRoutingRepository(db), reference });
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTING_GROUPS, type RoutingGroup } from './operations.js';
 import { actorRefSchema, companySchema, countyRefSchema, inquiryRequestSchema } from '../intake/schemas.js';
 
 /**
@@ -48,3 +49,65 @@ export const routingPreviewSchema = z
   .meta({ id: 'RoutingPreview' });
 
 export type RoutingPreview = z.infer<typeof routingPreviewSchema>;
+
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'A calendar date, YYYY-MM-DD' })
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, { message: 'Not a calendar date' });
+
+export const routingStatisticsQuerySchema = z
+  .object({
+    from: localDate.describe('First arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD)'),
+    to: localDate.describe('Last arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD)'),
+    groupBy: z
+      .string()
+      .max(100)
+      .optional()
+      .transform((s, ctx) => {
+        const parts = (s ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+        const unknown = parts.filter((p) => !(ROUTING_GROUPS as readonly string[]).includes(p));
+        if (unknown.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${ROUTING_GROUPS.join(', ')}` });
+          return z.NEVER;
+        }
+        return [...new Set(parts)] as RoutingGroup[];
+      })
+      .describe(`Comma-separated, one or more of ${ROUTING_GROUPS.join(', ')} (e.g. topic,month). Without it only the total is given.`),
+    county: z.string().trim().min(1).max(60).optional().describe('Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name'),
+  })
+  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+
+const share = z.number().min(0).max(1).nullable();
+
+export const routingFiguresSchema = z.object({
+  received: z.number().int().describe('Inquiries that arrived in the period (by Stockholm arrival date)'),
+  routed: z.number().int().describe('Sent straight to an actor by routing'),
+  triaged: z.number().int().describe("Sent to a county's triage queue"),
+  triagedOutOfScope: z.number().int().describe('Of those, read as outside every actor\'s remit'),
+  triagedUnclear: z.number().int().describe('Of those, not sure enough to route'),
+  triagedNoActorInCounty: z.number().int().describe('Of those, no actor serving the need in the county'),
+  triageRate: share.describe('triaged / received; null when none arrived'),
+  misrouted: z.number().int().describe('Routed inquiries referred on at least once because they were misrouted (a referral without a kind counts as misrouted)'),
+  misroutedRate: share.describe('misrouted / routed: how often the actor routing chose was the wrong one; null when none was routed'),
+  additionalNeedReferrals: z.number().int().describe('Referrals for an additional need (routing was right; the company needed more)'),
+  assignedFromTriage: z.number().int().describe('Triage cases a coordinator assigned to an actor'),
+  assignedFromTriageRate: share.describe('assignedFromTriage / triaged; null when none was triaged'),
+  assignedFromTriageTo: z.record(z.string(), z.number().int()).describe('Actor id → triage cases assigned to it: the needs routing did not see'),
+}).meta({ id: 'RoutingFigures' });
+
+export const routingStatisticsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  county: z.string().nullable().describe('The county asked for (ISO 3166-2), or null'),
+  groupBy: z.array(z.enum(ROUTING_GROUPS)),
+  groups: z.array(routingFiguresSchema.extend({
+    topic: z.string().nullable().optional().describe('The topic routing decided on; null when none'),
+    actor: z.string().nullable().optional().describe('The actor routing chose; null for triage'),
+    month: z.string().optional().describe('Stockholm arrival month, YYYY-MM'),
+  })),
+  total: routingFiguresSchema,
+}).meta({ id: 'RoutingStatistics' });
