@@ -57,6 +57,25 @@ export const modelFileSchema = z.object({
 });
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
+const modelHeaderSchema = modelFileSchema.omit({ features: true });
+
+/**
+ * The model file, checked: zod for everything but the weights, and a plain loop for the tens of
+ * thousands of weight rows (the same check, several times faster at start than zod on each row).
+ */
+export function parseModelFile(raw: unknown): ModelFile {
+  const { features, ...header } = (raw ?? {}) as Record<string, unknown>;
+  const parsed = modelHeaderSchema.parse(header);
+  if (typeof features !== 'object' || features === null || Array.isArray(features)) throw new Error('routing model: `features` must be an object');
+  const K = parsed.classes.length;
+  for (const [feature, ws] of Object.entries(features as Record<string, unknown>)) {
+    if (!Array.isArray(ws) || ws.length !== K || !ws.every((w) => Number.isInteger(w))) {
+      throw new Error(`routing model: feature ${JSON.stringify(feature)} must have ${K} integer weights`);
+    }
+  }
+  return { ...parsed, features: features as Record<string, number[]> };
+}
+
 export const MODEL_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model', 'routing-model.json');
 
 /** One text as the model saw it: the vocabulary rows present, the word each came from, the scores. */
@@ -123,7 +142,7 @@ export class LearnedModel {
   }
 
   static load(file = MODEL_FILE): LearnedModel {
-    return new LearnedModel(modelFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))));
+    return new LearnedModel(parseModelFile(JSON.parse(fs.readFileSync(file, 'utf8'))));
   }
 
   /** The model's view of a model text (features.ts `modelText`). */
