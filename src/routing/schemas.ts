@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTING_GROUPS, type RoutingGroup } from './operations.js';
+import { msg } from '../shared/i18n.js';
 import { actorRefSchema, companySchema, countyRefSchema, inquiryRequestSchema } from '../intake/schemas.js';
 
 /**
@@ -52,12 +53,12 @@ export type RoutingPreview = z.infer<typeof routingPreviewSchema>;
 
 const localDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'A calendar date, YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: msg('A calendar date, YYYY-MM-DD', 'Ett datum, ÅÅÅÅ-MM-DD') })
   .refine((s) => {
     const [y, m, d] = s.split('-').map(Number) as [number, number, number];
     const date = new Date(Date.UTC(y, m - 1, d));
     return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  }, { message: 'Not a calendar date' });
+  }, { message: msg('Not a calendar date', 'Inte ett datum som finns') });
 
 export const routingStatisticsQuerySchema = z
   .object({
@@ -71,7 +72,10 @@ export const routingStatisticsQuerySchema = z
         const parts = (s ?? '').split(',').map((p) => p.trim()).filter(Boolean);
         const unknown = parts.filter((p) => !(ROUTING_GROUPS as readonly string[]).includes(p));
         if (unknown.length > 0) {
-          ctx.addIssue({ code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${ROUTING_GROUPS.join(', ')}` });
+          ctx.addIssue({
+            code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${ROUTING_GROUPS.join(', ')}`,
+            params: { sv: `Okänd gruppering ${unknown.join(', ')}: använd en eller flera av ${ROUTING_GROUPS.join(', ')}` },
+          });
           return z.NEVER;
         }
         return [...new Set(parts)] as RoutingGroup[];
@@ -79,7 +83,7 @@ export const routingStatisticsQuerySchema = z
       .describe(`Comma-separated, one or more of ${ROUTING_GROUPS.join(', ')} (e.g. topic,month). Without it only the total is given.`),
     county: z.string().trim().min(1).max(60).optional().describe('Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name'),
   })
-  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+  .refine((q) => q.from <= q.to, { message: msg('`from` must not be after `to`', '`from` får inte vara efter `to`'), path: ['from'] });
 
 const share = z.number().min(0).max(1).nullable();
 

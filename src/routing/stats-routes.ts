@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
 import type { ReferenceService } from '../reference/service.js';
 import { badRequest, problemResponses, ProblemError } from '../shared/problems.js';
+import { both } from '../shared/i18n.js';
 import { routingStatistics } from './operations.js';
 import type { RoutingRepository } from './repository.js';
 import { routingStatisticsQuerySchema, routingStatisticsSchema } from './schemas.js';
@@ -39,10 +40,12 @@ export const routingStatsRoutes: FastifyPluginAsyncZod<{ repository: RoutingRepo
       let countyCode: string | null = null;
       if (request.query.county !== undefined) {
         const county = reference.places.resolveCountyInput(request.query.county);
-        if (!county) throw badRequest(`Unknown county "${request.query.county}"`, [{ name: 'query.county', reason: 'Unknown county: use an ISO 3166-2 code (SE-M), an SCB code (12) or a name' }]);
+        if (!county) {
+          throw badRequest(null, [{ name: 'querystring.county', reason: both(`Unknown county "${request.query.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name`, `Okänt län "${request.query.county}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn`) }]);
+        }
         countyCode = county.code;
         if (scope !== null && !scope.includes(countyCode)) {
-          throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${scope.join(', ')}.`);
+          throw new ProblemError(403, 'forbidden', 'Not allowed', both(`This key is limited to ${scope.join(', ')}.`, `Den här nyckeln gäller bara ${scope.join(', ')}.`));
         }
       }
       return routingStatistics(repository, { from: request.query.from, to: request.query.to, groupBy: request.query.groupBy, countyCode }, scope);

@@ -81,6 +81,9 @@ describe('GET /v1/stats/routing', () => {
     expectProblem(await stats('from=2026-11-25&to=2026-11-25&groupBy=county', w.tokens.analyst), 400, /groupBy|grouping/);
     expectProblem(await stats('from=2026-11-26&to=2026-11-25', w.tokens.analyst), 400, /from/);
     expectProblem(await stats('from=2026-11-25&to=2026-11-25&county=Atlantis', w.tokens.analyst), 400, /county/);
+    expectProblem(await stats('from=2026-11-25&to=2026-11-25&actor=almi', w.tokens.analyst), 400, /actor/);
+    const sv = await w.get('/v1/stats/routing?from=2026-11-25&to=2026-11-25&county=Atlantis', w.tokens.analyst, { 'accept-language': 'sv' });
+    expect(JSON.stringify(sv.json())).toMatch(/Okänt län/);
   });
 });
 
