@@ -198,7 +198,8 @@ export class LearnedModel {
 
   /**
    * The words that pushed the text most towards a class against the others (weight above the mean of
-   * the classes), strongest first; actor names are left out (they stand for no need).
+   * the classes), strongest first; actor names are left out (they stand for no need), and so is every
+   * word that is not a word of the training corpus (isCorpusWord).
    */
   strongestWords(analysis: ModelAnalysis, classId: string, count = 3): WordEvidence[] {
     const k = this.classes.indexOf(classId);
@@ -214,10 +215,20 @@ export class LearnedModel {
       byWord.set(word, (byWord.get(word) ?? 0) + push);
     });
     return [...byWord]
-      .filter(([word, weight]) => weight > 0.05 && !word.split(' ').includes(ACTOR_WORD))
+      .filter(([word, weight]) => weight > 0.05 && !word.split(' ').includes(ACTOR_WORD) && this.isCorpusWord(word))
       .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
       .slice(0, count)
       .map(([word, weight]) => ({ word, weight: Math.round(weight * 100) / 100 }));
+  }
+
+  /**
+   * Whether every word of `word` is a word of the training corpus (a whole-word feature, seen in at least
+   * minDf labelled inquiries). The explanation is stored in the append-only history, which erasure does
+   * not rewrite: it may name only the corpus's own words, never a word only this text has (a name, a
+   * product, an address), even when its character n-grams pushed.
+   */
+  isCorpusWord(word: string): boolean {
+    return word.split(' ').every((w) => this.rowOf.has(featureKey(`w${w}`)));
   }
 
   /** The probability of being right for a routed class of combined probability p1, the next class having p2. */

@@ -82,6 +82,15 @@ describe('the committed routing model', () => {
     expect(fs.statSync(MODEL_FILE).size).toBeLessThan(1.5 * 1024 * 1024);
   });
 
+  it('explains itself only with words of the training corpus, never a word only this text has (the history keeps the explanation)', () => {
+    const classifier = new Classifier(knowledge, model);
+    const c = classifier.classify('Vi behöver ett lån för att köpa en ny hyvelmaskin till Zorblaxfabriken hos Kvistgården, skriv till Ingegerd Hallonqvist.');
+    const words = (c.actors ?? []).flatMap((a) => a.learnedWords ?? []).map((w) => w.word);
+    expect(words.length).toBeGreaterThan(0);
+    for (const w of words) expect(model.isCorpusWord(w), w).toBe(true);
+    expect(words.join(' ')).not.toMatch(/hyvelmaskin|zorblax|kvistgarden|ingegerd|hallonqvist/);
+  });
+
   it('is deterministic and explains itself with the words that pushed hardest', () => {
     const classifier = new Classifier(knowledge, model);
     const text = 'Kunden i Vietnam vill betala om ett halvår och vi är rädda att inte få betalt.';
