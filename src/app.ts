@@ -18,6 +18,7 @@ import { ReferenceService } from './reference/service.js';
 import { referenceRoutes } from './reference/routes.js';
 import { seedReferenceData } from './reference/seed.js';
 import { createIntake, intakeCapability } from './intake/plugin.js';
+import { createRouting, routingCapability } from './routing/plugin.js';
 import { adminCapability } from './admin/plugin.js';
 import { casesCapability } from './cases/plugin.js';
 import { createCaseFacts } from './stats/facts.js';
@@ -66,7 +67,8 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   });
 
   // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // intake, the audit log, the API keys behind authentication, the routing decider (shared by intake and
+  // the preview) and intake itself (its API and the pages' form).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
@@ -77,6 +79,7 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   // The outbox is written by the write paths below, inside their transactions.
   const notifications = createNotifications({ db, config, clock, reference, log: app.log, overrides: notificationOverrides });
   const notify = notifications.notifier;
+  const routing = createRouting({ reference, config });
 
   await app.register(errors);
   await app.register(bodies);
@@ -87,8 +90,9 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry, notify });
-  await app.register(intakeCapability, { intake, config, reference });
+  const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry, notify });
+  await app.register(intakeCapability, { intake, config });
+  await app.register(routingCapability, { db, routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference, notify });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts, notify });

@@ -34,8 +34,11 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** A case is at risk when less than this much deadline time is left (working time under `working-day`). */
   AT_RISK_HOURS: z.coerce.number().min(0).max(24).default(4),
-  /** Below this classifier confidence an inquiry goes to the county's triage queue instead of a guess. */
-  TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.3),
+  /**
+   * Below this probability of being right an inquiry goes to the county's triage queue instead of a
+   * guess. Unset: the threshold `npm run train` chose by cost (in the routing model file).
+   */
+  TRIAGE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   /** Whether POST /v1/inquiries accepts anonymous posts from browsers (forms). */
   ALLOW_ANONYMOUS_INTAKE: booleanFlag.default(true),
   /** Secret for the company's status links; when unset one is generated and kept in the database. */

@@ -23,9 +23,26 @@ export const knowledgeSchema = z.object({
       terms: termsSchema,
     }),
   ),
-  outOfScope: z.array(z.object({ id: z.string(), name: z.string(), terms: termsSchema })),
+  outOfScope: z.array(z.object({
+    id: z.string(),
+    name: z.string(),
+    /** Contexts in which the group's terms mean something else and do not count (see `context`). */
+    notWhen: z.array(z.enum(['abroad', 'selling'])).optional(),
+    terms: termsSchema,
+  })),
   /** Phrases that count for no topic (actor names, look-alike phrases); whatever overlaps them is ignored. */
   neutral: z.object({ $comment: z.string().optional(), phrases: z.array(z.string().min(1)) }).optional(),
+  /** How companies name each actor in free text (see actor-names.ts). */
+  actorNames: z.object({ $comment: z.string().optional(), names: z.record(z.string(), z.array(z.string().min(1)).min(1)) }).optional(),
+  /** Context words: another country (`abroad`; EU/EEA countries in `eu`, others in `nonEu`), selling, exporting. */
+  context: z.object({
+    $comment: z.string().optional(),
+    abroad: z.array(z.string().min(1)),
+    eu: z.array(z.string().min(1)),
+    nonEu: z.array(z.string().min(1)),
+    selling: z.array(z.string().min(1)),
+    export: z.array(z.string().min(1)),
+  }).optional(),
   /** Case-sensitive abbreviations rewritten before folding ("OSS" the VAT scheme, not "oss" = us). */
   acronyms: z.object({ $comment: z.string().optional(), map: z.record(z.string().regex(/^[A-Z0-9]+$/), z.string().min(1)) }).optional(),
 });

@@ -28,7 +28,8 @@ const USAGE = `Usage:
   npm run cli -- api-keys list [--include-revoked]
   npm run cli -- api-keys revoke <id>
   npm run cli -- import <file.ndjson>
-  npm run cli -- backup <file>`;
+  npm run cli -- backup <file>
+  npm run cli -- routing export-labels --since <YYYY-MM-DD> [--out <file.jsonl>]`;
 
 class UsageError extends Error {}
 
@@ -119,6 +120,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   if (process.argv[2] === 'import') process.exitCode = await (await import('../import/cli.js')).runImportCli(process.argv.slice(3));
   // npm run cli -- backup <file>: a consistent online copy while the service runs (src/cli/backup.ts).
   else if (process.argv[2] === 'backup') process.exitCode = await (await import('./backup.js')).runBackup(process.argv.slice(3));
+  // npm run cli -- routing export-labels --since <date>: corrections from operations as corpus lines (src/routing/cli.ts).
+  else if (process.argv[2] === 'routing') process.exitCode = (await import('../routing/cli.js')).runRoutingCli(process.argv.slice(3));
   else try {
     run(process.argv.slice(2));
   } catch (error) {

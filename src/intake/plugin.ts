@@ -3,9 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
 import type { ReferenceService } from '../reference/service.js';
-import { Classifier } from '../classification/classifier.js';
-import { Router } from '../routing/router.js';
-import { routingRoutes } from '../routing/routes.js';
+import type { RoutingDecider } from '../routing/decide.js';
 import { createIntakeService, type IntakeDeps, type IntakeService } from './service.js';
 import { intakeRoutes } from './routes.js';
 import { StatusLinks } from './status-links.js';
@@ -15,6 +13,8 @@ export interface IntakeWiring {
   clock: Clock;
   config: Config;
   reference: ReferenceService;
+  /** The routing decision, shared with the routing preview. */
+  routing: RoutingDecider;
   /** Runs inside the transaction that stores a new inquiry (the statistics' facts row). */
   afterInsert?: IntakeDeps['afterInsert'];
   /** Queues the messages a new inquiry causes, in the same savepoint (src/notifications). */
@@ -22,26 +22,22 @@ export interface IntakeWiring {
 }
 
 /**
- * The intake service with one classifier and router, built once in app.ts and shared: the API's routes,
- * the routing preview and the pages (the reference form, the status page) all use this one instance,
- * so a preview shows what intake will do and every write path of intake is the same.
+ * The intake service, built once in app.ts and shared: the API's routes and the pages (the reference
+ * form, the status page) use this one instance, and it routes with the one routing decider the
+ * preview uses too, so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, afterInsert, notify }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, routing, afterInsert, notify }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, afterInsert, notify,
-    classifier: new Classifier(reference.knowledge),
-    router: new Router(reference.knowledge, reference),
+    db, reference, clock, afterInsert, notify, routing,
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
     deadlinePolicy: config.DEADLINE_POLICY,
-    triageThreshold: config.TRIAGE_CONFIDENCE_THRESHOLD,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
 }
 
-export interface IntakeCapabilityOptions { intake: IntakeService; config: Config; reference: ReferenceService }
+export interface IntakeCapabilityOptions { intake: IntakeService; config: Config }
 
-/** Intake and the routing preview. */
-export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = async (app, { intake, config, reference }) => {
+/** Intake: receives, routes and stores inquiries; the company's status link. */
+export const intakeCapability: FastifyPluginAsyncZod<IntakeCapabilityOptions> = async (app, { intake, config }) => {
   await app.register(intakeRoutes, { intake, allowAnonymous: config.ALLOW_ANONYMOUS_INTAKE });
-  await app.register(routingRoutes, { intake, reference });
 };

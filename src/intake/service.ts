@@ -3,14 +3,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { inquiries } from '../db/schema/index.js';
-import type { Classifier, Classification } from '../classification/classifier.js';
-import type { Router, RoutingDecision } from '../routing/router.js';
+import type { Classification } from '../classification/classifier.js';
+import type { RoutingDecider } from '../routing/decide.js';
 import type { ReferenceService } from '../reference/service.js';
-import type { PlaceDetection } from '../reference/places.js';
 import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
 import { localDateOf } from '../deadlines/calendar.js';
 import { listEvents, SYSTEM } from '../history/events.js';
-import { badRequest, notFound, ProblemError, type InvalidParam } from '../shared/problems.js';
+import { notFound, ProblemError } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { StatusLinks } from './status-links.js';
 import { createIntakeRepository } from './repository.js';
@@ -23,12 +22,11 @@ import type { Notifier } from '../notifications/outbox.js';
 export interface IntakeDeps {
   db: Db;
   reference: ReferenceService;
-  classifier: Classifier;
-  router: Router;
+  /** The routing decision (locate → classify → route), shared with the preview and the evaluation. */
+  routing: Pick<RoutingDecider, 'decide'>;
   statusLinks: StatusLinks;
   clock: Clock;
   deadlinePolicy: DeadlinePolicy;
-  triageThreshold: number;
   publicBaseUrl: string;
   /** Called in the insert transaction with the stored row (the statistics' per-case facts). */
   afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
@@ -36,55 +34,11 @@ export interface IntakeDeps {
   notify?: Pick<Notifier, 'inquiryStored'>;
 }
 
-export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
-
-/** What routing would decide for an inquiry, without storing anything (shared with the preview). */
-export interface RoutingOutcome { location: Location; classification: Classification; decision: RoutingDecision }
-
 type InquiryRow = typeof inquiries.$inferSelect;
 
 export function createIntakeService(deps: IntakeDeps) {
-  const { db, reference, classifier, router } = deps;
+  const { db, reference } = deps;
   const repository = createIntakeRepository(db);
-  const places = reference.places;
-
-  /** County from the `county` field, else the `municipality` field, else place names in the text. */
-  function locate(input: Pick<InquiryRequest, 'county' | 'municipality' | 'subject' | 'message'>): Location {
-    const invalid: InvalidParam[] = [];
-    let fromField: Location | null = null;
-    if (input.county !== undefined) {
-      const county = places.resolveCountyInput(input.county);
-      if (!county) {
-        invalid.push({ name: 'body.county', reason: both(`Unknown county "${input.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name (Skåne)`, `Okänt län "${input.county}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn (Skåne)`) });
-      }
-      else fromField = { countyCode: county.code, municipalityCode: null, source: 'county', detection: null };
-    }
-    if (input.municipality !== undefined) {
-      const municipality = places.resolveMunicipalityInput(input.municipality);
-      if (!municipality) {
-        invalid.push({ name: 'body.municipality', reason: both(`Unknown municipality "${input.municipality}": use its name (Lund) or SCB code (1281)`, `Okänd kommun "${input.municipality}": ange dess namn (Lund) eller SCB-kod (1281)`) });
-      }
-      else if (fromField && fromField.countyCode !== municipality.countyCode) {
-        invalid.push({ name: 'body.municipality', reason: both(`${municipality.name} is not in ${input.county}`, `${municipality.name} ligger inte i ${input.county}`) });
-      } else {
-        fromField = { countyCode: municipality.countyCode, municipalityCode: municipality.code, source: fromField ? 'county' : 'municipality', detection: null };
-      }
-    }
-    if (invalid.length > 0) throw badRequest(null, invalid);
-    if (fromField) return fromField;
-    const detection = places.detect(`${input.subject ?? ''}\n${input.message}`);
-    return { countyCode: detection.countyCode, municipalityCode: detection.municipalityCode, source: detection.countyCode ? 'text' : null, detection };
-  }
-
-  function decide(input: Pick<InquiryRequest, 'county' | 'municipality' | 'subject' | 'message'> & { employees?: number | undefined }): RoutingOutcome {
-    const location = locate(input);
-    const text = `${input.subject ?? ''}\n${input.message}`;
-    const classification = classifier.classify(text);
-    const decision = router.route({
-      classification, countyCode: location.countyCode, employees: input.employees ?? null, text, triageThreshold: deps.triageThreshold,
-    });
-    return { location, classification, decision };
-  }
 
   function nextReference(receivedAt: number): string {
     const year = Number(localDateOf(receivedAt).slice(0, 4));
@@ -136,8 +90,6 @@ export function createIntakeService(deps: IntakeDeps) {
   }
 
   return {
-    decide,
-
     /** Receives an inquiry: validates, locates, classifies, routes, sets the deadline, stores it with its history. */
     async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string; callerKeyId?: string | undefined }): Promise<{ created: InquiryCreated; replayed: boolean }> {
       const hash = options.idempotencyKey ? requestHash(body) : null;
@@ -148,7 +100,7 @@ export function createIntakeService(deps: IntakeDeps) {
       }
 
       const org = body.company.orgNumber ? parseOrgNumber(body.company.orgNumber) : null;
-      const outcome = decide({ ...body, employees: body.company.employees });
+      const outcome = deps.routing.decide({ ...body, employees: body.company.employees });
       const { location, classification, decision } = outcome;
       // Time-ordered ids (UUIDv7): new rows land at the end of the primary-key index instead of on a
       // random page, which keeps each commit's writes small as the table grows.
@@ -197,6 +149,7 @@ export function createIntakeService(deps: IntakeDeps) {
             confidence: classification.confidence,
             topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
             outOfScope: classification.outOfScope,
+            actors: (classification.actors ?? []).slice(0, 3), addressedTo: classification.addressedTo ?? null,
           } },
           decision.status === 'assigned'
             ? { type: 'routed', by: SYSTEM.by, data: {

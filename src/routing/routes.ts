@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses } from '../shared/problems.js';
-import type { IntakeService } from '../intake/service.js';
+import type { RoutingDecider } from './decide.js';
 import type { ReferenceService } from '../reference/service.js';
 import { routingPreviewRequestSchema, routingPreviewSchema, type RoutingPreview } from './schemas.js';
 
-/** Where an inquiry would go, before it is sent: the intake service's own decision, nothing stored. */
-export const routingRoutes: FastifyPluginAsyncZod<{ intake: Pick<IntakeService, 'decide'>; reference: ReferenceService }> = async (app, { intake, reference }) => {
+/** Where an inquiry would go, before it is sent: the same decision intake stores, nothing stored here. */
+export const routingRoutes: FastifyPluginAsyncZod<{ routing: Pick<RoutingDecider, 'decide'>; reference: ReferenceService }> = async (app, { routing, reference }) => {
   app.post('/v1/routing/preview', {
     schema: {
       operationId: 'previewRouting',
@@ -14,14 +14,16 @@ export const routingRoutes: FastifyPluginAsyncZod<{ intake: Pick<IntakeService, 
       description:
         'Takes the intake body without contact details and consent (of the company at most `name` and `employees`) and returns ' +
         'what POST /v1/inquiries would decide with the same classifier and router: the topics with the words that decided, ' +
-        'the actor, the alternatives, the county and how it was found, whether it would go to triage and why, and the actors ' +
-        'ruled out. Nothing is stored and no deadline starts. A form can show the company where its question will go.',
+        'the probability of every actor (rules and learned layer combined) with the learned layer\'s strongest words, the actor, ' +
+        'the alternatives, the probability that the decision is right, the county and how it was found, whether it would go to ' +
+        'triage and why, and the actors ruled out. Nothing is stored and no deadline starts. A form can show the company where ' +
+        'its question will go.',
       body: routingPreviewRequestSchema,
       response: { 200: routingPreviewSchema, ...problemResponses(400, 413, 415, 429, 500) },
     },
     handler: async (request): Promise<RoutingPreview> => {
       const body = request.body;
-      const { location, classification, decision } = intake.decide({
+      const { location, classification, decision } = routing.decide({
         county: body.county, municipality: body.municipality, subject: body.subject, message: body.message,
         employees: body.company?.employees,
       });
@@ -38,6 +40,8 @@ export const routingRoutes: FastifyPluginAsyncZod<{ intake: Pick<IntakeService, 
         topicId: decision.topicId,
         topics: classification.topics.map((t) => ({ id: t.id, name: t.name, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
         confidence: classification.confidence,
+        probabilities: (classification.actors ?? []).map((a) => ({ id: a.id, probability: a.probability, ...(a.learnedWords ? { learnedWords: a.learnedWords } : {}) })),
+        addressedTo: classification.addressedTo ?? null,
         outOfScope: classification.outOfScope
           ? { id: classification.outOfScope.id, name: classification.outOfScope.name, matchedWords: classification.outOfScope.matchedWords }
           : null,

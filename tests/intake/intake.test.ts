@@ -134,9 +134,13 @@ describe('routing typical questions for every actor', () => {
     expect(body.alternatives.map((a: { id: string }) => a.id)).not.toContain('een');
   });
 
-  it('respects that Almi lends only to companies with at most 250 employees', async () => {
+  it('respects that Almi lends only to companies with at most 250 employees, and hands a domestic loan to no one else', async () => {
     const body = (await post(inquiry({ company: { name: 'Storbolaget AB', employees: 900 }, message: 'Vi behöver ett lån för att bygga ut fabriken.' }))).json();
-    expect(body.assignedActor.id).not.toBe('almi');
+    // No actor serves a large company's domestic loan (SEK and EKN serve exports): triage, not a guess.
+    expect(body).toMatchObject({ status: 'triage', assignedActor: null });
+    const exported = (await post(inquiry({ company: { name: 'Storbolaget AB', employees: 900 }, message: 'Vi behöver ett lån för att bygga ut fabriken för en exportorder till Indien.' }))).json();
+    expect(exported.status).toBe('assigned');
+    expect(exported.assignedActor.id).not.toBe('almi');
   });
 });
 

@@ -130,7 +130,7 @@ describe('unknown query parameters', () => {
     for (const [template, operations] of Object.entries(document.paths)) {
       if (!operations.get) continue;
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(valueFor(template, name)));
-      const url = `${path}?bogus=1${template === '/v1/stats/compliance' ? '&from=2026-01-01&to=2026-12-31' : ''}`;
+      const url = `${path}?bogus=1${['/v1/stats/compliance', '/v1/stats/routing'].includes(template) ? '&from=2026-01-01&to=2026-12-31' : ''}`;
       let res: LightMyRequestResponse | undefined;
       for (const token of tokens) {
         res = await w.get(url, token);

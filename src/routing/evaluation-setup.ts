@@ -3,21 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
-import { createIntakeService } from '../intake/service.js';
-import { StatusLinks } from '../intake/status-links.js';
+import { loadKnowledge } from '../classification/knowledge.js';
 import { Places } from '../reference/places.js';
 import { createReferenceRepository } from '../reference/repository.js';
 import { seedReferenceData } from '../reference/seed.js';
 import { ReferenceService } from '../reference/service.js';
-import { Router } from '../routing/router.js';
-import { Classifier } from './classifier.js';
 import type { Decide } from './evaluation.js';
-import { loadKnowledge } from './knowledge.js';
+import { createRouting } from './plugin.js';
 
 /**
  * The real routing pipeline for evaluation: a fresh SQLite file with the committed migrations and the
- * seeded reference data, and the intake service's own `decide` (what POST /v1/inquiries uses).
- * The triage threshold is the configured default unless given.
+ * seeded reference data (which actors serve which county), and the service's own routing decider
+ * (what POST /v1/inquiries and the preview use). The triage threshold is the configured default unless given.
  */
 export function createEvaluationPipeline(options: { triageThreshold?: number } = {}): { decide: Decide; close: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-dorr-in-eval-'));
@@ -27,18 +24,13 @@ export function createEvaluationPipeline(options: { triageThreshold?: number } =
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
   const config = loadConfig({});
-  const intake = createIntakeService({
-    db, reference, clock: () => Date.now(),
-    classifier: new Classifier(knowledge),
-    router: new Router(knowledge, reference),
-    statusLinks: new StatusLinks('evaluation-only-secret-not-used-for-links'),
-    deadlinePolicy: config.DEADLINE_POLICY,
-    triageThreshold: options.triageThreshold ?? config.TRIAGE_CONFIDENCE_THRESHOLD,
-    publicBaseUrl: config.PUBLIC_BASE_URL,
+  const routing = createRouting({
+    reference,
+    config: { TRIAGE_CONFIDENCE_THRESHOLD: options.triageThreshold ?? config.TRIAGE_CONFIDENCE_THRESHOLD },
   });
   return {
     decide: (input) => {
-      const { location, decision } = intake.decide(input);
+      const { location, decision } = routing.decide(input);
       return { countyCode: location.countyCode, decision };
     },
     close: () => {

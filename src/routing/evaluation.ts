@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import type { RoutingDecision } from '../routing/router.js';
+import type { RoutingDecision } from './router.js';
 
 /**
  * Routing quality on a labelled corpus (tests/fixtures/corpus). Pure: it is given the same `decide`
- * that intake uses (location + classification + routing, nothing stored) and the corpus items, and
+ * that intake and the preview use (location + classification + routing, nothing stored) and the corpus items, and
  * returns the figures; formatReport() prints them. Definitions:
  *
  * - routed correctly: an in-scope item assigned to one of its acceptable actors (any chamber actor
@@ -54,6 +54,30 @@ export interface ItemResult {
 
 export interface ActorFigures { actor: string; assigned: number; precision: number | null; expected: number; recall: number | null }
 
+export interface ReliabilityBin { from: number; to: number; n: number; meanConfidence: number | null; rightShare: number | null }
+
+/** Calibration in ten bins of confidence: how often the decision was right against how sure it was. */
+export function reliabilityTable(rows: { confidence: number; correct: boolean }[]): ReliabilityBin[] {
+  return Array.from({ length: 10 }, (_, b) => {
+    const from = b / 10;
+    const to = (b + 1) / 10;
+    const inBin = rows.filter((r) => r.confidence >= from && (b === 9 ? r.confidence <= to : r.confidence < to));
+    const n = inBin.length;
+    const r3 = (x: number) => Math.round(x * 1000) / 1000;
+    return {
+      from, to, n,
+      meanConfidence: n ? r3(inBin.reduce((s, r) => s + r.confidence, 0) / n) : null,
+      rightShare: n ? r3(inBin.filter((r) => r.correct).length / n) : null,
+    };
+  });
+}
+
+/** Expected calibration error: the mean gap between confidence and the right share, weighted by bin size. */
+export function calibrationError(bins: ReliabilityBin[]): number {
+  const n = bins.reduce((s, b) => s + b.n, 0);
+  return n === 0 ? 0 : bins.reduce((s, b) => s + (b.n ? b.n * Math.abs(b.meanConfidence! - b.rightShare!) : 0), 0) / n;
+}
+
 export interface EvaluationReport {
   items: number;
   inScope: number;
@@ -70,6 +94,11 @@ export interface EvaluationReport {
   falseCountyRate: number;
   perActor: ActorFigures[];
   confusion: { rows: string[]; columns: string[]; counts: number[][] };
+  /**
+   * Whether the class the router chose was right, against its calibrated confidence, for every item
+   * (routed or not): the decision's `confidence` is the probability of being right.
+   */
+  reliability: ReliabilityBin[];
   results: ItemResult[];
 }
 
@@ -145,8 +174,15 @@ export function evaluate(items: CorpusItem[], decide: Decide): EvaluationReport 
     falseCountyRate: ratio(unnamed.filter((r) => r.detectedCounty !== null).length, unnamed.length),
     perActor,
     confusion: { rows, columns, counts },
+    reliability: reliabilityTable(results.map((r) => ({ confidence: r.decision.confidence, correct: r.correct || (r.assigned === TRIAGE_OTHER && firstCandidateRight(r)) }))),
     results,
   };
+}
+
+/** A triage for being unsure still names its most likely actor first: was that one right? */
+function firstCandidateRight(r: ItemResult): boolean {
+  const first = r.decision.alternatives[0];
+  return first !== undefined && r.acceptable.includes(normaliseActor(first));
 }
 
 function ratio(n: number, d: number): number {
@@ -180,5 +216,17 @@ export function formatReport(title: string, r: EvaluationReport): string {
   r.confusion.rows.forEach((row, i) => {
     lines.push(`${short(row).padEnd(16)}${r.confusion.counts[i]!.map((n) => String(n || '.').padStart(width)).join('')}`);
   });
+  return lines.join('\n');
+}
+
+/** The reliability table as printed by `npm run eval`. */
+export function formatReliability(title: string, bins: ReliabilityBin[]): string {
+  const lines = [`reliability (${title}): confidence of the decision against how often its actor (or out-of-scope) was right`];
+  lines.push('confidence      n   mean conf.  right');
+  for (const b of bins) {
+    if (!b.n) continue;
+    lines.push(`${b.from.toFixed(1)}–${b.to.toFixed(1)}   ${String(b.n).padStart(5)}   ${pct(b.meanConfidence)}   ${pct(b.rightShare)}`);
+  }
+  lines.push(`expected calibration error ${(calibrationError(bins) * 100).toFixed(1)} points`);
   return lines.join('\n');
 }
