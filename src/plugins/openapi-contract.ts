@@ -120,6 +120,15 @@ function completeOperation(path: string, op: Operation, schemas: Json): void {
   if (responses['403']) responses['403'].headers = { ...responses['403'].headers, 'WWW-Authenticate': headerRef('WWW-Authenticate') };
   if (responses['429']) responses['429'].headers = { ...responses['429'].headers, 'Retry-After': headerRef('Retry-After') };
 
+  // Success answers the route left undescribed say what they carry instead of the generator's "Default Response".
+  for (const [status, response] of Object.entries(responses)) {
+    if (response.description !== 'Default Response') continue;
+    const schema = Object.values(response.content ?? {})[0]?.schema;
+    const name = isObject(schema) && typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
+    const what = status === '201' ? 'Created' : 'OK';
+    response.description = name ? `${what}: the ${name}` : what;
+  }
+
   // 304 Not Modified has no body.
   if (responses['304']) delete responses['304'].content;
 

@@ -47,6 +47,7 @@ describe('the OpenAPI document tells the truth', async () => {
   it('has servers, a contact and a description', () => {
     expect(doc.servers?.length).toBeGreaterThan(0);
     expect(doc.info.contact?.name).toBeTruthy();
+    expect(JSON.stringify(doc.paths)).not.toContain('"Default Response"');
   });
 
   it('declares every error as application/problem+json with the one shared Problem schema', () => {
