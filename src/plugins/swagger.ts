@@ -32,6 +32,8 @@ export default fp(
           { name: 'cases', description: "Caseworkers' and coordinators' work on inquiries: poll, claim, contact, refer, close" },
           { name: 'admin', description: 'API keys, actors and their presence per county (admin keys)' },
           { name: 'statistics', description: 'Compliance with the first-contact deadline and company follow-up, for analysts (no personal data)' },
+          { name: 'notifications', description: 'Where e-mail about new and urgent cases goes, per actor office and export centre, and the outbox behind e-mail and webhooks' },
+          { name: 'webhooks', description: 'Signed webhooks (Standard Webhooks) to caseworkers\' systems, their deliveries, and the outbox behind e-mail and webhooks (admin keys)' },
           { name: 'privacy', description: 'Erasure of personal data on request (admin and coordinator keys); retention erases closed cases automatically' },
         ],
         components: {
