@@ -15,6 +15,7 @@ export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService
     onRequest: admin,
     schema: {
       operationId: 'adminListActors', tags: ['admin'], summary: 'All actors, including inactive ones, with their presence',
+      description: 'Every actor, active or not, with the counties it takes inquiries in: what routing chooses from.',
       security: BEARER,
       response: { 200: z.object({ items: z.array(adminActorSchema) }), ...problemResponses(401, 403) },
     },
@@ -37,6 +38,7 @@ export const adminActorRoutes: FastifyPluginAsyncZod<{ actors: ActorAdminService
     onRequest: admin,
     schema: {
       operationId: 'adminGetActor', tags: ['admin'], summary: 'One actor with its presence', security: BEARER,
+      description: 'The actor, whether it is active, and the counties it takes inquiries in.',
       params: actorIdParams,
       response: { 200: adminActorSchema, ...problemResponses(400, 401, 403, 404) },
     },

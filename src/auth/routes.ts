@@ -30,6 +30,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
     onRequest: admin,
     schema: {
       operationId: 'listApiKeys', tags: ['admin'], summary: 'List API keys (never their tokens)',
+      description: 'Every key with its role, label, scope, creation, last use and revocation; a token is shown only once, when its key is created.',
       security: BEARER,
       querystring: z.strictObject({ includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
       response: { 200: z.object({ items: z.array(apiKeySchema) }), ...problemResponses(400, 401, 403) },
@@ -41,6 +42,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeyService }> = a
     onRequest: admin,
     schema: {
       operationId: 'getApiKey', tags: ['admin'], summary: 'One API key', security: BEARER,
+      description: 'The key\'s role, label, scope, creation, last use and revocation; never its token.',
       params: keyIdParams,
       response: { 200: apiKeySchema, ...problemResponses(400, 401, 403, 404) },
     },

@@ -5,7 +5,7 @@ import { problemResponses } from '../shared/problems.js';
 import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
 import {
   assignSchema, caseEventsSchema, caseIdParams, caseListSchema, caseSchema, caseSummarySchema, closeSchema,
-  firstContactSchema, ifMatchHeaders, listCasesQuerySchema, noteSchema, referSchema, triageQuerySchema,
+  firstContactSchema, ifMatchHeaders, ifNoneMatchHeaders, listCasesQuerySchema, noteSchema, referSchema, triageQuerySchema,
 } from './schemas.js';
 import { bodyTag, noneMatchHit, versionTag } from './preconditions.js';
 import { rolesFor, type CaseAction } from './state-machine.js';
@@ -29,8 +29,11 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
     return reply.send(body);
   }
 
+  const listHeaders = { 200: ['ETag'], 304: ['ETag'] } as const;
+
   app.get('/v1/cases', {
     onRequest: readers,
+    config: { responseHeaders: listHeaders },
     schema: {
       operationId: 'listCases', tags: ['cases'], summary: "The caller's cases",
       description:
@@ -40,6 +43,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
         'The cursor is a keyset position: pages stay correct while cases change.',
       security: BEARER,
       querystring: listCasesQuerySchema,
+      headers: ifNoneMatchHeaders,
       response: { 200: caseListSchema, 304: notModified, ...problemResponses(400, 401, 403) },
     },
     handler: async (request, reply) => sendList(request, reply, cases.list(principalOf(request), request.query)),
@@ -47,11 +51,13 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
 
   app.get('/v1/triage', {
     onRequest: requireRole('coordinator'),
+    config: { responseHeaders: listHeaders },
     schema: {
       operationId: 'listTriage', tags: ['cases'], summary: "A coordinator's queue: unrouted and breached cases",
       description: "The coordinator's counties' open cases that have no actor (routing could not decide) or are past their deadline without first contact; most urgent first.",
       security: BEARER,
       querystring: triageQuerySchema,
+      headers: ifNoneMatchHeaders,
       response: { 200: caseListSchema, 304: notModified, ...problemResponses(400, 401, 403) },
     },
     handler: async (request, reply) => sendList(request, reply, cases.triage(principalOf(request), request.query)),
@@ -59,6 +65,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
 
   app.get('/v1/cases/:id', {
     onRequest: readers,
+    config: { responseHeaders: { 200: ['ETag'] } },
     schema: {
       operationId: 'getCase', tags: ['cases'], summary: 'One case in full',
       description: "The company's contact details, the question, the classification with its deciding words, alternatives, deadline and its state, " +
@@ -85,13 +92,16 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
     handler: async (request, reply) => reply.header('cache-control', 'no-store').send(cases.events(principalOf(request), request.params.id)),
   });
 
-  const actionResponse = z.union([caseSchema, caseSummarySchema]).describe('The case after the action (after a referral, the summary only: the caller no longer has the case)');
+  const caseAfter = caseSchema.describe('The case after the action, with its new version as ETag');
+  // After a referral the caller's access has ended: the summary only (no contact details).
+  const summaryAfterReferral = caseSummarySchema.describe('The case after the referral, as a summary only: the caller no longer has the case');
 
   /** One POST per action; the roles come from the state machine's table. */
   function action<B extends z.ZodType>(name: CaseAction, summary: string, description: string, body: B | null, toInput: (body: z.infer<B>) => ActionInput) {
     const roles = rolesFor(name);
     app.post(`/v1/cases/:id/${name}`, {
       onRequest: requireRole(...roles),
+      config: { responseHeaders: { 200: ['ETag'], 412: ['ETag'] } },
       schema: {
         operationId: `${name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}Case`, tags: ['cases'], summary,
         description: `${description} For ${roles.join(' and ')} keys. Send If-Match with the case's ETag so that you never overwrite a change you have not seen.`,
@@ -99,7 +109,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
         params: caseIdParams,
         headers: ifMatchHeaders,
         ...(body ? { body } : {}),
-        response: { 200: actionResponse, ...problemResponses(400, 401, 403, 404, 409, 412, ...(body ? [415, 422] as const : [])) },
+        response: { 200: name === 'refer' ? summaryAfterReferral : caseAfter, ...problemResponses(400, 401, 403, 404, 409, 412, ...(body ? [415, 422] as const : [])) },
       },
       handler: async (request, reply) => {
         const result = await cases.act(principalOf(request), request.params.id, toInput(request.body as z.infer<B>), request.headers['if-match']);

@@ -145,6 +145,11 @@ export const assignSchema = z.strictObject({
   note: noteText.optional(),
 }).meta({ id: 'CaseAssignment' });
 
+/** Loose: the other headers stay as they came (authorization, accept-language) for whatever reads them later. */
+export const ifNoneMatchHeaders = z.looseObject({
+  'if-none-match': z.string().max(1000).optional().describe('The ETag of the list as you last read it: an unchanged list is a 304 with no body'),
+});
+
 export const ifMatchHeaders = z.object({
   'if-match': z.string().max(200).optional().describe('The ETag (version) of the case as you last read it; a stale one is a 412'),
 });

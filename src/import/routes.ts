@@ -15,6 +15,7 @@ export const importRoutes: FastifyPluginAsyncZod<{ importer: ImportService; body
   app.post('/v1/admin/import', {
     onRequest: requireRole('admin'),
     bodyLimit,
+    config: { requestItemSchema: 'ImportLine' },
     schema: {
       operationId: 'importCases',
       tags: ['admin'],

@@ -8,6 +8,7 @@ import { both } from '../shared/i18n.js';
 
 export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowAnonymous?: boolean }> = async (app, { intake, allowAnonymous = true }) => {
   app.post('/v1/inquiries', {
+    config: { responseHeaders: { 201: ['Location', 'Idempotent-Replayed'] } },
     // ALLOW_ANONYMOUS_INTAKE=false: only form backends with an `intake` (or admin) key may post.
     onRequest: allowAnonymous ? acceptRole('intake', 'admin') : requireRole('intake', 'admin'),
     schema: {

@@ -72,6 +72,7 @@ export const inquiryCreatedSchema = z
     assignedActor: actorRefSchema.nullable(),
     alternatives: z.array(actorRefSchema).describe('Other actors in the county offering a similar service: the company is told about all of them'),
     statusUrl: z.url().describe("The company's private link to follow its inquiry; unguessable, shown only here"),
+    statusToken: z.string().describe('The token in statusUrl, for clients that call GET /v1/status/{token} themselves; as secret as the link'),
   })
   .meta({ id: 'InquiryCreated' });
 

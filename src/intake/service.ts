@@ -63,6 +63,7 @@ export function createIntakeService(deps: IntakeDeps) {
       assignedActor: row.firstAssignedActorId ? actorRef(row.firstAssignedActorId) : null,
       alternatives: (row.alternatives as string[]).map(actorRef),
       statusUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/v1/status/${token}`,
+      statusToken: token,
     };
   }
 

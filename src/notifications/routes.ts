@@ -47,6 +47,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ subscriptions: Subscriptions
     onRequest: admin,
     schema: {
       operationId: 'listWebhookSubscriptions', tags, security: BEARER, summary: 'Webhook subscriptions (never their secrets)',
+      description: 'Every subscription with its URL, events, scope and whether it is enabled; a signing secret is shown only when created or rotated.',
       response: { 200: z.object({ items: z.array(webhookSchema) }), ...problemResponses(401, 403) },
     },
     handler: async () => ({ items: subscriptions.list() }),
@@ -56,6 +57,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ subscriptions: Subscriptions
     onRequest: admin,
     schema: {
       operationId: 'getWebhookSubscription', tags, security: BEARER, summary: 'One subscription, with its history (created, rotated, disabled and why)',
+      description: 'The subscription and what happened to it: created, secret rotated, disabled after failures (and why), enabled again; never its secret.',
       params: webhookIdParams,
       response: { 200: webhookSchema, ...problemResponses(400, 401, 403, 404) },
     },
@@ -196,6 +198,7 @@ export const addressRoutes: FastifyPluginAsyncZod<{ addresses: AddressService }>
     onRequest: managers,
     schema: {
       operationId: 'deleteNotificationAddress', tags, security: BEARER, summary: 'Stop mail to an office',
+      description: 'Removes the notification addresses of one actor office or export centre in a county; new and urgent cases are no longer mailed there.',
       params: addressParams,
       response: { 204: z.null().describe('Removed'), ...problemResponses(400, 401, 403, 404) },
     },

@@ -16,6 +16,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/counties', {
     schema: {
       operationId: 'listCounties', tags: ['reference'], summary: 'The 21 counties',
+      description: 'Each county with its ISO 3166-2 code (SE-M) and SCB code (12). Public reference data, cacheable for five minutes.',
       response: { 200: z.object({ items: z.array(countySchema) }), ...problemResponses(500) },
     },
     handler: async () => ({ items: reference.places.counties.map(({ code, scbCode, name }) => ({ code, scbCode, name })) }),
@@ -24,6 +25,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/counties/:code', {
     schema: {
       operationId: 'getCounty', tags: ['reference'], summary: 'One county, its municipalities and the actors present',
+      description: 'The county by ISO code (SE-G), SCB code (07) or name (Kronoberg): its municipalities and the actors that take inquiries there, with the office serving it.',
       params: countyParams,
       response: { 200: countyDetailSchema, ...problemResponses(400, 404) },
     },
@@ -63,6 +65,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/actors', {
     schema: {
       operationId: 'listActors', tags: ['reference'], summary: 'Actors and where they are present',
+      description: 'The active public actors (Almi, Business Sweden, EEN, EKN, Tillväxtverket and others that joined), their kind and the office serving each county.',
       response: { 200: z.object({ items: z.array(actorSchema) }), ...problemResponses(500) },
     },
     handler: async () => ({
@@ -76,6 +79,7 @@ export const referenceRoutes: FastifyPluginAsyncZod<{ reference: ReferenceServic
   app.get('/v1/topics', {
     schema: {
       operationId: 'listTopics', tags: ['reference'], summary: 'The topic taxonomy and its routing knowledge',
+      description: 'Every topic the classifier knows, with the words that signal it and the actors that offer it: what decides where an inquiry goes.',
       response: { 200: z.object({ items: z.array(topicSchema) }), ...problemResponses(500) },
     },
     handler: async () => ({

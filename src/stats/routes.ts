@@ -38,6 +38,7 @@ No personal data is ever part of the statistics. An analyst key limited to some 
 
 export const statsRoutes: FastifyPluginAsyncZod<{ stats: StatsService }> = async (app, { stats }) => {
   app.get('/v1/stats/compliance', {
+    config: { responseHeaders: { 200: ['Content-Disposition'] } },
     onRequest: requireRole('analyst', 'admin'),
     schema: {
       operationId: 'getComplianceStatistics',

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createConfig, lint } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { generateOpenApi, OPENAPI_FILE } from '../../src/cli/openapi.js';
 
@@ -23,5 +24,108 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(ids).toContain('createInquiry');
+  });
+});
+
+interface Op {
+  operationId: string;
+  security?: unknown[];
+  parameters?: { in: string; name: string }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
+}
+
+/** What the server actually sends, declared in the document (issue 15, item 12). */
+describe('the OpenAPI document tells the truth', async () => {
+  const doc = JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8'));
+  const ops: (Op & { path: string; method: string })[] = [];
+  for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Op>>)) {
+    for (const [method, op] of Object.entries(methods)) ops.push({ ...op, path, method });
+  }
+  const op = (id: string) => ops.find((o) => o.operationId === id)!;
+  const headersOf = (id: string, status: string) => Object.keys(op(id).responses[status]?.headers ?? {});
+
+  it('has servers, a contact and a description', () => {
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    expect(doc.info.contact?.name).toBeTruthy();
+    expect(JSON.stringify(doc.paths)).not.toContain('"Default Response"');
+  });
+
+  it('declares every error as application/problem+json with the one shared Problem schema', () => {
+    for (const o of ops) {
+      for (const [status, response] of Object.entries(o.responses)) {
+        if (Number(status) < 400) continue;
+        expect(response.content, `${o.operationId} ${status}`).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+      }
+    }
+  });
+
+  it('declares 429 with Retry-After and the X-RateLimit headers on every rate-limited operation (all outside /health)', () => {
+    for (const o of ops.filter((x) => !x.path.startsWith('/health/'))) {
+      expect(headersOf(o.operationId, '429'), o.operationId).toContain('Retry-After');
+      for (const status of Object.keys(o.responses)) expect(headersOf(o.operationId, status), `${o.operationId} ${status}`).toContain('X-RateLimit-Remaining');
+    }
+  });
+
+  it('declares 401 and 403 with WWW-Authenticate wherever a key is taken, and security: [] on public operations', () => {
+    for (const o of ops) {
+      if (o.security?.length) {
+        expect(headersOf(o.operationId, '401'), o.operationId).toContain('WWW-Authenticate');
+        expect(headersOf(o.operationId, '403'), o.operationId).toContain('WWW-Authenticate');
+      } else {
+        expect(o.security, o.operationId).toEqual([]);
+      }
+    }
+    expect(op('getInquiryStatus').security).toEqual([]);
+  });
+
+  it('declares the ETag, Location and Idempotent-Replayed headers, and If-None-Match / If-Match where they are honoured', () => {
+    expect(headersOf('getCase', '200')).toContain('ETag');
+    for (const id of ['listCases', 'listTriage']) {
+      expect(headersOf(id, '200')).toContain('ETag');
+      expect(headersOf(id, '304')).toContain('ETag');
+      expect(op(id).responses['304']!.content).toBeUndefined();
+      expect(op(id).parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toContain('if-none-match');
+    }
+    for (const id of ['claimCase', 'firstContactCase', 'referCase', 'closeCase']) {
+      expect(headersOf(id, '200')).toContain('ETag');
+      expect(headersOf(id, '412')).toContain('ETag');
+      expect(op(id).parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toContain('if-match');
+    }
+    expect(headersOf('createInquiry', '201')).toEqual(expect.arrayContaining(['Location', 'Idempotent-Replayed']));
+  });
+
+  it('does not require a body where the server takes none (eraseCase)', () => {
+    expect(op('eraseCase').requestBody?.required).toBe(false);
+    expect(JSON.stringify(op('eraseCase').requestBody)).not.toContain('"null"');
+    expect(op('claimCase').requestBody).toBeUndefined();
+  });
+
+  it('has one schema per shape: no Input duplicates and nothing unused', () => {
+    const names = Object.keys(doc.components.schemas);
+    expect(names.filter((n) => n.endsWith('Input'))).toEqual([]);
+    const text = JSON.stringify({ ...doc, components: { ...doc.components, schemas: undefined } });
+    for (const name of names) {
+      const ref = `"#/components/schemas/${name}"`;
+      const usedByOther = Object.entries(doc.components.schemas).some(([other, s]) => other !== name && JSON.stringify(s).includes(ref));
+      expect(text.includes(ref) || usedByOther, name).toBe(true);
+    }
+  });
+});
+
+/**
+ * Spectral (spectral:oas) lints the document in `npm test` (npm run openapi:lint); Redocly's `recommended` rules here,
+ * through its library (the engine of @redocly/cli, offline). Three rules are off, each for a reason:
+ * - info-license: the licence is the owner's decision, not yet taken; the document will carry it when it is;
+ * - no-server-example.com: the one server is deliberately a local instance (`npm start`); a deployment answers at its
+ *   own PUBLIC_BASE_URL, which the committed document cannot know;
+ * - no-unused-components: Redocly does not follow `x-item-schema` (the NDJSON import's line schema, ImportLine); the
+ *   test above checks for unused schemas, references in extensions included.
+ */
+describe("the OpenAPI document passes Redocly's recommended rules", () => {
+  it('with no errors and no warnings', async () => {
+    const config = await createConfig({ extends: ['recommended'], rules: { 'info-license': 'off', 'no-server-example.com': 'off', 'no-unused-components': 'off' } });
+    const problems = await lint({ ref: OPENAPI_FILE, config });
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} ${p.location[0]?.pointer ?? ''}`)).toEqual([]);
   });
 });
