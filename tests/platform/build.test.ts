@@ -8,17 +8,27 @@ import { inquiry } from '../helpers/app.js';
 import { freePort } from '../helpers/server.js';
 
 /**
- * Issue 15, point 19: `npm run build` makes a dist/ that starts, laid out as an image's runtime would have it
- * (package.json, node_modules, dist/, migrations/; no src/, no TypeScript), in production mode.
+ * Issue 15, points 19 and 20: `npm run build` makes a dist/ that starts, laid out exactly as the image's runtime
+ * stage has it (package.json, node_modules, dist/, migrations/; no src/, no TypeScript), started with the
+ * Dockerfile's own CMD and checked with its own HEALTHCHECK command, in production mode.
  */
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const DOCKERFILE = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 
-describe('the compiled build', () => {
+/** The exec-form JSON array of a Dockerfile instruction (CMD, or HEALTHCHECK's CMD after its options). */
+function execForm(instruction: 'CMD' | 'HEALTHCHECK'): string[] {
+  const joined = DOCKERFILE.replace(/\\\n\s*/g, ' ');
+  const line = joined.split('\n').filter((l) => l.startsWith(`${instruction} `)).at(-1);
+  if (!line) throw new Error(`no ${instruction} in the Dockerfile`);
+  return JSON.parse(line.slice(line.indexOf('['))) as string[];
+}
+
+describe('the compiled build, as the image runs it', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-dorr-in-build-'));
   let child: ChildProcess | undefined;
   let output = '';
@@ -33,7 +43,9 @@ describe('the compiled build', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/server.js'], {
+    const [command, ...args] = execForm('CMD');
+    expect(command).toBe('node');
+    child = spawn(process.execPath, args, {
       cwd: dir, // the image's WORKDIR
       env: {
         PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: path.join(dir, 'data', 'db.sqlite'),
@@ -82,8 +94,17 @@ describe('the compiled build', () => {
     expect([...used].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
-  it('starts in production mode and is ready (migrations applied)', async () => {
-    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  it('starts in production mode, migrated, and passes the Dockerfile HEALTHCHECK', async () => {
+    const [command, ...args] = execForm('HEALTHCHECK');
+    expect(command).toBe('node');
+    const healthy = await exec(process.execPath, args, { env: { PATH: process.env.PATH, PORT: String(port) } }).then(() => true, () => false);
+    expect(healthy).toBe(true);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    // The same check against a port where nothing listens fails: the command can tell.
+    const other = await freePort();
+    const unhealthy = await exec(process.execPath, args, { env: { PATH: process.env.PATH, PORT: String(other) } }).then(() => true, () => false);
+    expect(unhealthy).toBe(false);
   });
 
   it('serves an inquiry end to end from the compiled code (reference data, classification, routing, history)', async () => {
