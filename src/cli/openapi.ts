@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../app.js';
 import { testConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
+import { PACKAGE_ROOT } from '../shared/package-root.js';
 
 /**
  * Generates the OpenAPI document from the routes (on a throwaway in-memory database) and writes it to
  * openapi/openapi.json (--write) or fails when the committed file differs (--check).
  */
-export const OPENAPI_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../openapi/openapi.json');
+export const OPENAPI_FILE = path.join(PACKAGE_ROOT, 'openapi', 'openapi.json');
 
 export async function generateOpenApi(): Promise<string> {
   const db = openDatabase(':memory:');

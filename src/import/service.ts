@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import type { ReferenceService } from '../reference/service.js';
@@ -134,8 +135,15 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
     return true;
   }
 
-  /** A streaming import: add lines as they are read, then finish. Memory stays at one batch. */
-  function start() {
+  /**
+   * One import: lines are validated as they are added, and written in batches. Two ways to drive it:
+   * - `add` each line, then `finish` (the command line, benchmarks): batches of `batchSize` lines, one
+   *   transaction each, as fast as it goes, with a large page cache and few checkpoints (`bulk`);
+   * - `inSlices` (the HTTP route, inside the running service): time slices of `sliceMs`, each validating some
+   *   lines and writing as many as fit in one transaction, then yielding to the event loop, so requests (and
+   *   health checks) are answered within a slice or two whatever the size of the import.
+   */
+  function start({ bulk = true }: { bulk?: boolean } = {}) {
     const report: ImportReport = { lines: 0, imported: 0, alreadyImported: 0, failed: 0, errors: [] };
     let lineNo = 0;
     let pending: Prepared[] = [];
@@ -143,13 +151,18 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
       report.failed++;
       if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, externalId, errors });
     };
-    // The whole batch in one transaction, no savepoints: lines were validated in full, so a failure while
-    // writing is rare. If one happens the batch is rolled back and written again line by line, each in
-    // its own savepoint, so a failing line still leaves nothing behind and the others are imported.
-    const writeAll = client.transaction((batch: Prepared[]) => {
+    // Lines in one transaction, no savepoints: lines were validated in full, so a failure while writing is
+    // rare. If one happens the transaction is rolled back and those lines are written again one by one, each
+    // in its own savepoint, so a failing line still leaves nothing behind and the others are imported.
+    // Writing stops at the deadline (after at least one line); the lines not reached stay pending.
+    let attempted = 0;
+    const writeSome = client.transaction((batch: Prepared[], deadline: number) => {
       const now = clock();
       let imported = 0;
-      for (const p of batch) if (write(p, now)) imported++;
+      attempted = 0;
+      do {
+        if (write(batch[attempted++]!, now)) imported++;
+      } while (attempted < batch.length && performance.now() < deadline);
       return imported;
     });
     const writeEach = client.transaction((batch: Prepared[]) => {
@@ -163,56 +176,107 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
         }
       }
     });
-    const flush = (batch: Prepared[]) => {
+    /** Writes pending lines until the deadline; returns how many were written (or rejected). */
+    const flush = (deadline = Number.POSITIVE_INFINITY): number => {
       let imported: number;
       try {
-        imported = writeAll.immediate(batch);
+        imported = writeSome.immediate(pending, deadline);
       } catch {
-        writeEach.immediate(batch);
-        return;
+        writeEach.immediate(pending.slice(0, attempted));
+        pending = pending.slice(attempted);
+        return attempted;
       }
       report.imported += imported;
-      report.alreadyImported += batch.length - imported;
+      report.alreadyImported += attempted - imported;
+      pending = pending.slice(attempted);
+      return attempted;
     };
-    // A larger page cache while importing: the inserts into random-keyed indexes otherwise thrash the default 2 MB.
-    // And fewer, larger checkpoints: each batch rewrites many of the same index pages, and with the default
-    // (1,000 pages) nearly every batch's commit would also copy the WAL back into the database file.
+    const validateLine = (text: string): void => {
+      lineNo++;
+      if (text.trim() === '') return;
+      report.lines++;
+      const result = validate(text, lineNo);
+      if (!result.ok) return fail(lineNo, result.externalId, result.errors);
+      pending.push(result.value);
+    };
+    // In bulk: a larger page cache (the inserts into random-keyed indexes otherwise thrash the default 2 MB),
+    // and fewer, larger checkpoints (each batch rewrites many of the same index pages; with the default 1,000
+    // pages nearly every commit would also copy the WAL back). Not in slices: a checkpoint of 64 MB at some
+    // commit would hold up the service for longer than a slice.
     const cacheBefore = client.pragma('cache_size', { simple: true }) as number;
     const checkpointBefore = client.pragma('wal_autocheckpoint', { simple: true }) as number;
-    client.pragma('cache_size = -131072');
-    client.pragma('wal_autocheckpoint = 16384');
+    if (bulk) {
+      client.pragma('cache_size = -131072');
+      client.pragma('wal_autocheckpoint = 16384');
+    }
+    const restore = () => {
+      if (!bulk) return;
+      client.pragma(`cache_size = ${cacheBefore}`);
+      client.pragma(`wal_autocheckpoint = ${checkpointBefore}`);
+    };
     return {
       add(text: string): void {
-        lineNo++;
-        if (text.trim() === '') return;
-        report.lines++;
-        const result = validate(text, lineNo);
-        if (!result.ok) return fail(lineNo, result.externalId, result.errors);
-        pending.push(result.value);
-        if (pending.length >= batchSize) {
-          flush(pending);
-          pending = [];
-        }
+        validateLine(text);
+        if (pending.length >= batchSize) flush();
       },
       finish(): ImportReport {
-        if (pending.length > 0) flush(pending);
-        pending = [];
-        client.pragma(`cache_size = ${cacheBefore}`);
-        client.pragma(`wal_autocheckpoint = ${checkpointBefore}`);
+        while (pending.length > 0) flush();
+        restore();
         return report;
+      },
+      /** The counts so far, for progress reports. */
+      progress: () => ({ lines: report.lines, imported: report.imported, alreadyImported: report.alreadyImported, failed: report.failed }),
+      /** The time-sliced import of all `lines`; see above. */
+      async inSlices(lines: Iterator<string>, { sliceMs = 20, onProgress, progressEveryMs = 5_000 }: SliceOptions = {}): Promise<ImportReport> {
+        let exhausted = false;
+        let lastProgress = performance.now();
+        try {
+          while (!exhausted || pending.length > 0) {
+            const sliceStart = performance.now();
+            // Validating is cheap next to writing: at most half the slice, and no more than a batch ahead.
+            while (!exhausted && pending.length < batchSize && performance.now() - sliceStart < sliceMs / 2) {
+              const next = lines.next();
+              if (next.done) exhausted = true;
+              else validateLine(next.value);
+            }
+            if (pending.length > 0) flush(sliceStart + sliceMs);
+            if (onProgress && performance.now() - lastProgress >= progressEveryMs) {
+              lastProgress = performance.now();
+              onProgress(this.progress());
+            }
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          return report;
+        } finally {
+          restore();
+        }
       },
     };
   }
 
   return {
     start,
-    /** Imports a whole NDJSON text. */
-    importText(text: string): ImportReport {
-      const run = start();
-      for (const line of text.split(/\r?\n/)) run.add(line);
-      return run.finish();
+    /** Imports NDJSON held in memory (chunks as received) in time slices, yielding to the event loop between them. */
+    importInSlices(chunks: Iterable<Buffer | string>, options: SliceOptions = {}): Promise<ImportReport> {
+      return start({ bulk: false }).inSlices(linesOf(chunks), options);
     },
   };
+}
+
+export interface ImportProgress { lines: number; imported: number; alreadyImported: number; failed: number }
+export interface SliceOptions { sliceMs?: number; onProgress?: (progress: ImportProgress) => void; progressEveryMs?: number }
+
+/** The lines of NDJSON arriving in chunks (split anywhere, even inside a UTF-8 character or between CR and LF). */
+export function* linesOf(chunks: Iterable<Buffer | string>): Generator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for (const chunk of chunks) {
+    const parts = (rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk))).split('\n');
+    rest = parts.pop()!;
+    for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
