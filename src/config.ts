@@ -82,6 +82,14 @@ export const configSchema = z.object({
   }).optional(),
   /** Days after closing when the company is asked whether it got the right help; 0: no follow-up e-mail. */
   FOLLOW_UP_DELAY_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  /** Months after closing when a consenting company is asked about effects (exports, new markets), comma-separated. */
+  FOLLOW_UP_WAVES_MONTHS: z.string().trim().regex(/^\d{1,2}(\s*,\s*\d{1,2})*$/, 'Months, comma-separated, e.g. 6,12,24')
+    .default('6,12,24')
+    .transform((v) => [...new Set(v.split(',').map((m) => Number(m.trim())))].filter((m) => m > 0).sort((a, b) => a - b)),
+  /** Days after a follow-up wave opened when one reminder goes to a company that has not answered; the wave stays open twice as long. */
+  FOLLOW_UP_REMINDER_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** How often the follow-up waves are opened and reminded, in milliseconds; 0 turns it off. Off in tests (they call run()). */
+  FOLLOW_UP_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
   /** A message that could not be delivered for this long is dead-lettered (visible and replayable through the API). */
   DELIVERY_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(24 * 14).default(24),
   /** How often the dispatcher looks for due messages, in milliseconds (new messages are also sent right after commit); 0 turns it off. Off in tests. */

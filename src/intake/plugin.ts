@@ -19,6 +19,8 @@ export interface IntakeWiring {
   afterInsert?: IntakeDeps['afterInsert'];
   /** Queues the messages a new inquiry causes, in the same savepoint (src/notifications). */
   notify?: IntakeDeps['notify'];
+  /** Records the consent to follow-up over months (src/effects). */
+  followUpConsent?: IntakeDeps['followUpConsent'];
 }
 
 /**
@@ -26,9 +28,9 @@ export interface IntakeWiring {
  * the routing preview and the pages (the reference form, the status page) all use this one instance,
  * so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, afterInsert, notify }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, afterInsert, notify, followUpConsent }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, afterInsert, notify,
+    db, reference, clock, afterInsert, notify, followUpConsent,
     classifier: new Classifier(reference.knowledge),
     router: new Router(reference.knowledge, reference),
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),

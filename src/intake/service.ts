@@ -34,6 +34,8 @@ export interface IntakeDeps {
   afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
   /** Queues the receipt, the new-case mail and webhooks in the same savepoint. */
   notify?: Pick<Notifier, 'inquiryStored'>;
+  /** Records the company's consent to follow-up over months (src/effects), in the same transaction. */
+  followUpConsent?: (inquiryId: string, at: number) => void;
 }
 
 export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
@@ -188,6 +190,7 @@ export function createIntakeService(deps: IntakeDeps) {
           { type: 'received', by: 'company', data: {
             channel: options.channel, reference, language: row.language,
             hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+            followUpConsent: body.followUpConsent === true,
           } },
           { type: 'located', by: SYSTEM.by, data: {
             countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
@@ -212,6 +215,7 @@ export function createIntakeService(deps: IntakeDeps) {
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
         ]);
+        if (body.followUpConsent) deps.followUpConsent?.(id, receivedAt);
         if (idempotency) repository.insertIdempotencyKey(idempotency.slot, idempotency.hash, id, receivedAt);
         deps.notify?.inquiryStored(row);
         return { inserted: row };

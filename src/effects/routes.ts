@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { problemResponses } from '../shared/problems.js';
+import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
+import { wantsCsv } from '../stats/routes.js';
+import { toCsv } from './csv.js';
+import { effectsCsv, effectsQuerySchema, MIN_CELL, effectsReportSchema, type EffectsStatistics } from './statistics.js';
+import type { FollowUp } from './follow-up.js';
+import { followUpViewSchema, waveAnswerSchema, withdrawalSchema } from './schemas.js';
+
+const token = z.string().min(20).max(100);
+
+/** The company's follow-up over months, through its private status link (the link is the credential; no API key). */
+export const followUpRoutes: FastifyPluginAsyncZod<{ followUp: FollowUp }> = async (app, { followUp }) => {
+  app.get('/v1/status/:token/follow-up', {
+    schema: {
+      operationId: 'getFollowUpWaves',
+      tags: ['intake'],
+      summary: "The company's follow-up questions over months: consent, questions and each wave",
+      description: 'For a company that ticked `followUpConsent` at intake: the waves planned when its case was closed ' +
+        '(FOLLOW_UP_WAVES_MONTHS after closing), which one is open now, and the answers given. The e-mails link here.',
+      params: z.object({ token }),
+      response: { 200: followUpViewSchema, ...problemResponses(400, 404) },
+    },
+    handler: async (request, reply) => reply.header('cache-control', 'no-store').send(followUp.view(request.params.token)),
+  });
+
+  app.post('/v1/status/:token/follow-up/withdraw', {
+    schema: {
+      operationId: 'withdrawFollowUpConsent',
+      tags: ['intake'],
+      summary: 'Withdraw the consent to follow-up questions (one click)',
+      description: 'Nothing more is sent: waves not yet opened are cancelled, and queued messages are not delivered. Answers already given stay, coded, ' +
+        'for the statistics. Idempotent: withdrawing again answers with the first withdrawal. No body.',
+      params: z.object({ token }),
+      response: { 200: withdrawalSchema, ...problemResponses(400, 404, 409) },
+    },
+    handler: async (request) => followUp.withdraw(request.params.token),
+  });
+
+  app.post('/v1/status/:token/follow-up/:months', {
+    schema: {
+      operationId: 'answerFollowUpWave',
+      tags: ['intake'],
+      summary: "The company's answer to one follow-up wave",
+      description: 'One answer per wave, while the wave is open (from its invitation for three times FOLLOW_UP_REMINDER_DAYS). ' +
+        '409 when it is not open yet, already answered, expired, or the consent was withdrawn. The comment is personal data: erased with the case, never in statistics.',
+      params: z.object({ token, months: z.coerce.number().int().min(1).max(120) }),
+      body: waveAnswerSchema,
+      response: { 201: z.object({ months: z.number().int(), answeredAt: z.iso.datetime() }).meta({ id: 'FollowUpWaveReceipt' }), ...problemResponses(400, 404, 409, 415) },
+    },
+    handler: async (request, reply) => reply.code(201).send(followUp.answer(request.params.token, request.params.months, request.body)),
+  });
+};
+
+const EFFECTS_DESCRIPTION = `
+What happened to companies after they asked, from their own answers to the follow-up waves (only companies that consented).
+Per wave (months after closing) and group: **invitations** (companies asked), **responses**, **responseRate**,
+**shareStartedExporting** (began exporting since the inquiry), **shareExporting** (exporting now: started or continued),
+**shareNewMarkets** (named at least one new export market), and the shares of the contribution answers
+(**contributionYes**, **contributionPartly**, **contributionNo**, **contributionDontKnow**). Shares are of the responses.
+
+Cohort = the Europe/Stockholm month the inquiry arrived (\`cohortFrom\`..\`cohortTo\`, both included).
+Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel.
+
+**Small cells are suppressed**: a figure that would describe fewer than ${MIN_CELL} companies is \`null\` and the row says \`suppressed: true\`;
+when only one group of a wave is suppressed, the next smallest is suppressed too (so the total cannot give it away).
+Send \`Accept: text/csv\` for CSV (UTF-8 with BOM, \`;\` separator, decimal comma), one row per group and wave, then each wave's total.
+Analysts and admins see every county; a key limited to counties (a regional coordinator) sees only those.`.trim();
+
+export const effectsStatsRoutes: FastifyPluginAsyncZod<{ statistics: EffectsStatistics }> = async (app, { statistics }) => {
+  app.get('/v1/stats/effects', {
+    onRequest: requireRole('analyst', 'admin', 'coordinator'),
+    schema: {
+      operationId: 'getEffectStatistics',
+      tags: ['statistics'],
+      summary: 'Effects for companies over months: exports, new markets and whether the help contributed, by wave',
+      description: EFFECTS_DESCRIPTION,
+      security: BEARER,
+      querystring: effectsQuerySchema,
+      response: {
+        200: {
+          description: 'The figures per wave and group, and each wave\'s total',
+          content: {
+            'application/json': { schema: effectsReportSchema },
+            'text/csv': { schema: z.string().describe('CSV with a header row (UTF-8 BOM, `;`, decimal comma)') },
+          },
+        },
+        ...problemResponses(400, 401, 403),
+      },
+    },
+    handler: async (request, reply) => {
+      const me = principalOf(request);
+      const report = statistics.report(request.query, me.counties);
+      if (wantsCsv(request.headers.accept)) {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="effects-${report.cohortFrom}-${report.cohortTo}.csv"`)
+          .serializer((payload: unknown) => payload as string)
+          .send(effectsCsv(report, toCsv));
+      }
+      return reply.type('application/json; charset=utf-8').send(report);
+    },
+  });
+};
