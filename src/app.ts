@@ -33,6 +33,7 @@ import { createNotifications, notificationsCapability, type NotificationsOverrid
 import type { Notifier } from './notifications/outbox.js';
 import { createFollowUp } from './effects/follow-up.js';
 import { effectsCapability } from './effects/plugin.js';
+import { createStartDates } from './effects/start-dates.js';
 
 export interface AppDeps {
   config: Config;
@@ -83,6 +84,9 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   const followUp = createFollowUp({
     db, clock, waves: config.FOLLOW_UP_WAVES_MONTHS, reminderDays: config.FOLLOW_UP_REMINDER_DAYS, notifier: notifications.notifier,
   });
+  // The export centres' start dates (reference data for evaluation), seeded with the known pilot waves.
+  const startDates = createStartDates(db, clock);
+  startDates.seed();
   const notify: Notifier = {
     ...notifications.notifier,
     caseChanged(change) {
@@ -100,14 +104,15 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry, notify, followUpConsent: followUp.consentGiven });
+  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry, notify,
+    followUpConsent: followUp.consentGiven, exportCentreStarted: startDates.startedAt });
   await app.register(intakeCapability, { intake, config, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference, notify });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts, notify });
   await app.register(privacyCapability, { db, clock, config, audit, notify });
   app.decorate('followUp', followUp);
-  await app.register(effectsCapability, { db, followUp, config, clock });
+  await app.register(effectsCapability, { db, followUp, startDates, reference, audit, config, clock });
   await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { problemResponses } from '../shared/problems.js';
+import { problemResponses, ProblemError } from '../shared/problems.js';
+import { both } from '../shared/i18n.js';
+import type { AuditLog } from '../audit/service.js';
+import { extractQuerySchema, type ResearchExtract } from './extract.js';
 import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
 import { wantsCsv } from '../stats/routes.js';
 import { toCsv } from './csv.js';
@@ -100,6 +103,50 @@ export const effectsStatsRoutes: FastifyPluginAsyncZod<{ statistics: EffectsStat
           .send(effectsCsv(report, toCsv));
       }
       return reply.type('application/json; charset=utf-8').send(report);
+    },
+  });
+};
+
+/** The research extract for the `researcher` role: one pseudonymised row per inquiry, NDJSON or CSV, streamed. */
+export const researchRoutes: FastifyPluginAsyncZod<{ extract: ResearchExtract | null; columns: string[]; audit: Pick<AuditLog, 'record'> }> = async (app, { extract, columns, audit }) => {
+  app.get('/v1/research/extract', {
+    onRequest: requireRole('researcher'),
+    schema: {
+      operationId: 'getResearchExtract',
+      tags: ['statistics'],
+      summary: 'The research extract: one row per inquiry, pseudonymised, for evaluation',
+      description: `One row per inquiry (by Stockholm arrival month), columns: ${columns.join(', ')}. ` +
+        'The README\'s data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, ' +
+        'HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders\' rows have none. ' +
+        'NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. ' +
+        '503 while RESEARCH_PSEUDONYM_SECRET is not set.',
+      security: BEARER,
+      querystring: extractQuerySchema,
+      response: {
+        200: {
+          description: 'The rows',
+          content: {
+            'application/x-ndjson': { schema: z.string().describe('One JSON object per line') },
+            'text/csv': { schema: z.string().describe('CSV with a header row') },
+          },
+        },
+        ...problemResponses(400, 401, 403, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      if (!extract) {
+        throw new ProblemError(503, 'research-extract-off', 'Research extract not configured',
+          both('The research extract needs RESEARCH_PSEUDONYM_SECRET (the pseudonym key, held outside the database).', 'Forskningsuttaget kräver RESEARCH_PSEUDONYM_SECRET (pseudonymnyckeln, som hålls utanför databasen).'));
+      }
+      const me = principalOf(request);
+      audit.record({ by: me.keyId, byRole: me.role }, { action: 'research-extract-read', data: { ...request.query, format: wantsCsv(request.headers.accept) ? 'csv' : 'ndjson' } });
+      const csv = wantsCsv(request.headers.accept);
+      return reply
+        .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="research-extract.${csv ? 'csv' : 'ndjson'}"`)
+        .header('cache-control', 'no-store')
+        // A stream is sent as it is (no serializer); the schema above documents its content.
+        .send((csv ? extract.csv(request.query, me.counties) : extract.ndjson(request.query, me.counties)) as unknown as string);
     },
   });
 };

@@ -21,6 +21,7 @@ export interface IntakeWiring {
   notify?: IntakeDeps['notify'];
   /** Records the consent to follow-up over months (src/effects). */
   followUpConsent?: IntakeDeps['followUpConsent'];
+  exportCentreStarted?: IntakeDeps['exportCentreStarted'];
 }
 
 /**
@@ -28,9 +29,9 @@ export interface IntakeWiring {
  * the routing preview and the pages (the reference form, the status page) all use this one instance,
  * so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, afterInsert, notify, followUpConsent }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, afterInsert, notify, followUpConsent, exportCentreStarted }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, afterInsert, notify, followUpConsent,
+    db, reference, clock, afterInsert, notify, followUpConsent, exportCentreStarted,
     classifier: new Classifier(reference.knowledge),
     router: new Router(reference.knowledge, reference),
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),

@@ -36,6 +36,8 @@ export interface IntakeDeps {
   notify?: Pick<Notifier, 'inquiryStored'>;
   /** Records the company's consent to follow-up over months (src/effects), in the same transaction. */
   followUpConsent?: (inquiryId: string, at: number) => void;
+  /** Whether the county's export centre had started at that instant (src/effects/start-dates.ts); null when not known. */
+  exportCentreStarted?: (countyCode: string | null, at: number) => boolean | null;
 }
 
 export interface Location { countyCode: string | null; municipalityCode: string | null; source: 'county' | 'municipality' | 'text' | null; detection: PlaceDetection | null }
@@ -191,6 +193,7 @@ export function createIntakeService(deps: IntakeDeps) {
             channel: options.channel, reference, language: row.language,
             hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
             followUpConsent: body.followUpConsent === true,
+            exportCentreStarted: deps.exportCentreStarted?.(location.countyCode, receivedAt) ?? null,
           } },
           { type: 'located', by: SYSTEM.by, data: {
             countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,

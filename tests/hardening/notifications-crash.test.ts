@@ -28,7 +28,7 @@ function startServer(port: number, env: Record<string, string>): ChildProcess {
       PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'silent',
       // Not 'test': the dispatcher runs on its timer as in production.
       NODE_ENV: 'production', DEADLINE_SWEEP_INTERVAL_MS: '0', RETENTION_SWEEP_INTERVAL_MS: '0',
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32),
       DELIVERY_INTERVAL_MS: '200', DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS), WEBHOOK_ALLOW_PRIVATE: 'true',
       ...env,
     },

@@ -62,3 +62,18 @@ export const followUpWaves = sqliteTable(
     index('follow_up_waves_cohort_idx').on(t.cohortMonth, t.months),
   ],
 );
+
+/**
+ * When each county's regional export centre started: the evaluation's "treatment" date. Seeded with the
+ * start years of the known pilot waves (RiR 2019:3, see src/effects/start-dates.ts); admins set the exact
+ * date when the region gives it. Intake records whether the centre had started (the `received` event).
+ */
+export const exportCentreStarts = sqliteTable('export_centre_starts', {
+  countyCode: text('county_code').primaryKey(),
+  /** The first year of the centre, as far as known. */
+  startYear: integer('start_year'),
+  /** The exact start date (Stockholm calendar date, YYYY-MM-DD), when known. */
+  startedOn: text('started_on'),
+  source: text('source').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
