@@ -74,7 +74,7 @@ export function createFollowUp({ db, clock, waves, reminderDays, notifier }: Fol
     consent: client.prepare('SELECT given_at AS givenAt, withdrawn_at AS withdrawnAt FROM follow_up_consents WHERE inquiry_id = ?') as Statement<[string], { givenAt: number; withdrawnAt: number | null }>,
     giveConsent: client.prepare('INSERT INTO follow_up_consents (inquiry_id, given_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     erasedAt: client.prepare('SELECT erased_at AS erasedAt, closed_at AS closedAt FROM inquiries WHERE id = ?') as Statement<[string], { erasedAt: number | null; closedAt: number | null }>,
-    byToken: client.prepare('SELECT id, erased_at AS erasedAt FROM inquiries WHERE status_token_hash = ?') as Statement<[string], { id: string; erasedAt: number | null }>,
+    byToken: client.prepare('SELECT id, erased_at AS erasedAt, language FROM inquiries WHERE status_token_hash = ?') as Statement<[string], { id: string; erasedAt: number | null; language: string }>,
     plan: client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, cohort_month, county_code, actor_id, topic_id, size_band, outcome, channel, org_key)
       VALUES (@id, @inquiryId, @months, @dueAt, @cohortMonth, @countyCode, @actorId, @topicId, @sizeBand, @outcome, @channel, @orgKey) ON CONFLICT DO NOTHING`),
     lastWaveEnds: client.prepare('UPDATE follow_up_consents SET last_wave_ends_at = ? WHERE inquiry_id = ?'),
@@ -222,6 +222,9 @@ export function createFollowUp({ db, clock, waves, reminderDays, notifier }: Fol
         return { months, answeredAt: new Date(now).toISOString() };
       }).immediate();
     },
+
+    /** The language the company wrote in (the withdrawal page speaks it). */
+    languageOf: (token: string): 'sv' | 'en' => (inquiryOf(token).language === 'en' ? 'en' : 'sv'),
 
     /** One-click withdrawal: nothing more is sent; answers already given stay (coded, for statistics). Idempotent. */
     withdraw(token: string) {

@@ -1,3 +1,4 @@
+import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, ProblemError } from '../shared/problems.js';
@@ -14,7 +15,35 @@ import { followUpViewSchema, waveAnswerSchema, withdrawalSchema } from './schema
 const token = z.string().min(20).max(100);
 
 /** The company's follow-up over months, through its private status link (the link is the credential; no API key). */
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+function page(language: 'sv' | 'en', title: string, body: string): string {
+  return `<!doctype html>\n<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">` +
+    `<title>${escapeHtml(title)}</title></head>\n<body style="font-family:sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em">\n<h1>${escapeHtml(title)}</h1>\n${body}\n</body></html>\n`;
+}
+
 export const followUpRoutes: FastifyPluginAsyncZod<{ followUp: FollowUp }> = async (app, { followUp }) => {
+  // Form posts (the withdrawal page's button, a mail client's one-click List-Unsubscribe-Post) only in this scope.
+  await app.register(formbody, { bodyLimit: 1024 });
+
+  app.get('/v1/status/:token/follow-up/withdraw', {
+    schema: {
+      operationId: 'withdrawFollowUpConsentPage',
+      tags: ['intake'],
+      summary: 'The page the e-mails link to for withdrawing: one button',
+      description: 'Opening the link changes nothing (mail scanners open links); the button POSTs the withdrawal.',
+      params: z.object({ token }),
+      response: { 200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } }, ...problemResponses(400, 404) },
+    },
+    handler: async (request, reply) => {
+      const language = followUp.languageOf(request.params.token);
+      const sv = language === 'sv';
+      const html = page(language, sv ? 'Inga fler uppföljningsfrågor' : 'No more follow-up questions',
+        `<p>${sv ? 'Vill du inte få fler frågor om hur det gått med exporten? Svar du redan gett finns kvar, bara som statistik.' : 'Do you want no more questions about how your exporting went? Answers already given remain, only as statistics.'}</p>\n` +
+        `<form method="post"><button type="submit">${sv ? 'Ja, skicka inga fler frågor' : 'Yes, send no more questions'}</button></form>`);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').serializer((p: unknown) => p as string).send(html);
+    },
+  });
+
   app.get('/v1/status/:token/follow-up', {
     schema: {
       operationId: 'getFollowUpWaves',
@@ -36,9 +65,16 @@ export const followUpRoutes: FastifyPluginAsyncZod<{ followUp: FollowUp }> = asy
       description: 'Nothing more is sent: waves not yet opened are cancelled, and queued messages are not delivered. Answers already given stay, coded, ' +
         'for the statistics. Idempotent: withdrawing again answers with the first withdrawal. No body.',
       params: z.object({ token }),
-      response: { 200: withdrawalSchema, ...problemResponses(400, 404, 409) },
+      response: { 200: withdrawalSchema, ...problemResponses(400, 404, 409, 415) },
     },
-    handler: async (request) => followUp.withdraw(request.params.token),
+    handler: async (request, reply) => {
+      const result = followUp.withdraw(request.params.token);
+      if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return result;
+      const sv = followUp.languageOf(request.params.token) === 'sv';
+      const html = page(sv ? 'sv' : 'en', sv ? 'Klart' : 'Done',
+        `<p>${sv ? 'Du får inga fler uppföljningsfrågor från exportcentrumet.' : 'You will get no more follow-up questions from the export centre.'}</p>`);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').serializer((p: unknown) => p as string).send(html as unknown as typeof result);
+    },
   });
 
   app.post('/v1/status/:token/follow-up/:months', {

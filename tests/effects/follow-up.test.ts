@@ -89,6 +89,9 @@ describe('follow-up waves over months', () => {
     expect(mail!.text).toContain(`${c.statusUrl}/follow-up`);
     expect(mail!.text).toContain(`${c.statusUrl}/follow-up/withdraw`);
     expect(mail!.text).toContain('Svara senast tisdag 6 juli kl. 10.00');
+    // One click in the mail client too (RFC 8058).
+    expect(mail!.raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(mail!.raw.replace(/\r\n\s+/g, ' ')).toContain(`List-Unsubscribe: <${c.statusUrl}/follow-up/withdraw>`);
     v = await view(c.token);
     expect(v.waves[0]).toMatchObject({ months: 6, state: 'open', openedAt: '2027-05-25T08:00:00.000Z', answerBy: '2027-07-06T08:00:00.000Z' });
 
@@ -131,8 +134,11 @@ describe('follow-up waves over months', () => {
     expect((await w.post(`/v1/cases/${spam.id}/close`, w.tokens.almi, { outcome: 'spam' })).statusCode).toBe(200);
     expect(sql().prepare('SELECT COUNT(*) AS n FROM follow_up_waves WHERE inquiry_id IN (?, ?)').get(none, spam.id)).toEqual({ n: 0 });
     expect((await view(spam.token)).waves).toEqual([]);
-    const withdraw = await w.post(`/v1/status/${spam.token}/follow-up/withdraw`, null);
-    expect(withdraw.statusCode).toBe(200);
+    // The page's button, and a mail client's one-click (RFC 8058), post a form: answered with a page.
+    const withdraw = await w.app.inject({ method: 'POST', url: `/v1/status/${spam.token}/follow-up/withdraw`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(withdraw.statusCode, withdraw.body).toBe(200);
+    expect(withdraw.body).toContain('Du får inga fler uppföljningsfrågor');
+    expect((await view(spam.token)).consent.withdrawnAt).not.toBeNull();
   });
 
   it('withdrawal with one click: nothing more is sent, not even what was already queued', async () => {
@@ -141,6 +147,12 @@ describe('follow-up waves over months', () => {
     await close(c.id);
     w.clock.set('2027-05-25T08:00:00Z');
     w.app.followUp.run(w.clock.now); // the 6-month e-mail is queued
+    // The link in the mail opens a page with one button; opening it changes nothing.
+    const pageRes = await w.get(`/v1/status/${c.token}/follow-up/withdraw`, null, { accept: 'text/html' });
+    expect(pageRes.statusCode).toBe(200);
+    expect(pageRes.headers['content-type']).toContain('text/html');
+    expect(pageRes.body).toContain('<form method="post"><button type="submit">Ja, skicka inga fler frågor</button></form>');
+    expect((await view(c.token)).consent.withdrawnAt).toBeNull();
     const r = await w.post(`/v1/status/${c.token}/follow-up/withdraw`, null);
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toEqual({ withdrawnAt: '2027-05-25T08:00:00.000Z', cancelledWaves: 2 });

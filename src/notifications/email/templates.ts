@@ -28,7 +28,7 @@ type Block =
   | { facts: [string, string][] }
   | { small: string };
 
-export interface RenderedMail { subject: string; text: string; html: string }
+export interface RenderedMail { subject: string; text: string; html: string; headers?: Record<string, string> }
 
 const t = <T>(language: Language, sv: T, en: T): T => (language === 'sv' ? sv : en);
 
@@ -248,5 +248,7 @@ export function renderMail(kind: EmailKind, f: MailFacts, ctx: MailContext): Ren
       break;
     }
   }
-  return { subject, text: toText(blocks), html: toHtml(blocks, lang, subject) };
+  // The follow-up waves: withdrawal with one click from the mail client too (RFC 8058: the client POSTs List-Unsubscribe=One-Click).
+  const headers = f.wave ? { 'List-Unsubscribe': `<${ctx.statusUrl(f.caseId)}/follow-up/withdraw>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined;
+  return { subject, text: toText(blocks), html: toHtml(blocks, lang, subject), ...(headers ? { headers } : {}) };
 }
