@@ -81,7 +81,7 @@ export const startDateRoutes: FastifyPluginAsyncZod<{ startDates: StartDates; re
     schema: {
       operationId: 'listExportCentreStartDates', tags: ['reference'],
       summary: "Each county's export-centre start: year (pilot waves) and exact date when known",
-      response: { 200: z.object({ items: z.array(startSchema) }) },
+      response: { 200: z.object({ items: z.array(startSchema) }), ...problemResponses(400) },
     },
     handler: async () => ({ items: startDates.list() }),
   });
