@@ -31,6 +31,10 @@ import { privacyCapability } from './privacy/plugin.js';
 import { pagesCapability } from './pages/plugin.js';
 import { createAuditLog } from './audit/service.js';
 import { createNotifications, notificationsCapability, type NotificationsOverrides } from './notifications/plugin.js';
+import type { Notifier } from './notifications/outbox.js';
+import { createFollowUp } from './effects/follow-up.js';
+import { effectsCapability } from './effects/plugin.js';
+import { createStartDates } from './effects/start-dates.js';
 
 export interface AppDeps {
   config: Config;
@@ -78,8 +82,21 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
   // The outbox is written by the write paths below, inside their transactions.
   const notifications = createNotifications({ db, config, clock, reference, log: app.log, overrides: notificationOverrides });
-  const notify = notifications.notifier;
   const routing = createRouting({ reference, config });
+  // Follow-up over months (src/effects): closing a consenting company's case plans its waves, in the same transaction.
+  const followUp = createFollowUp({
+    db, clock, waves: config.FOLLOW_UP_WAVES_MONTHS, reminderDays: config.FOLLOW_UP_REMINDER_DAYS, notifier: notifications.notifier,
+  });
+  // The export centres' start dates (reference data for evaluation), seeded with the known pilot waves.
+  const startDates = createStartDates(db, clock);
+  startDates.seed();
+  const notify: Notifier = {
+    ...notifications.notifier,
+    caseChanged(change) {
+      notifications.notifier.caseChanged(change);
+      followUp.caseChanged(change);
+    },
+  };
 
   await app.register(errors);
   await app.register(bodies);
@@ -90,13 +107,16 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry, notify });
+  const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry, notify,
+    followUpConsent: followUp.consentGiven, exportCentreStarted: startDates.startedAt });
   await app.register(intakeCapability, { intake, config });
   await app.register(routingCapability, { db, routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
   await app.register(casesCapability, { db, clock, config, reference, notify });
   await app.register(statsCapability, { db, clock, config, reference, caseFacts, notify });
   await app.register(privacyCapability, { db, clock, config, audit, notify });
+  app.decorate('followUp', followUp);
+  await app.register(effectsCapability, { db, followUp, startDates, reference, audit, config, clock });
   await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

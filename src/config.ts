@@ -85,6 +85,20 @@ export const configSchema = z.object({
   }).optional(),
   /** Days after closing when the company is asked whether it got the right help; 0: no follow-up e-mail. */
   FOLLOW_UP_DELAY_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  /** Months after closing when a consenting company is asked about effects (exports, new markets), comma-separated. */
+  FOLLOW_UP_WAVES_MONTHS: z.string().trim().regex(/^\d{1,2}(\s*,\s*\d{1,2})*$/, 'Months, comma-separated, e.g. 6,12,24')
+    .default('6,12,24')
+    .transform((v) => [...new Set(v.split(',').map((m) => Number(m.trim())))].filter((m) => m > 0).sort((a, b) => a - b)),
+  /** Days after a follow-up wave opened when one reminder goes to a company that has not answered; the wave stays open twice as long. */
+  FOLLOW_UP_REMINDER_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** How often the follow-up waves are opened and reminded, in milliseconds; 0 turns it off. Off in tests (they call run()). */
+  FOLLOW_UP_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+  /**
+   * The key of the organisation-number pseudonym in the research extract (HMAC-SHA256), at least 32 characters, held
+   * outside the database so that the extract cannot be linked back without it. Required in production; unset elsewhere:
+   * the extract answers 503.
+   */
+  RESEARCH_PSEUDONYM_SECRET: z.string().min(32).optional(),
   /** A message that could not be delivered for this long is dead-lettered (visible and replayable through the API). */
   DELIVERY_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(24 * 14).default(24),
   /** How often the dispatcher looks for due messages, in milliseconds (new messages are also sent right after commit); 0 turns it off. Off in tests. */
@@ -117,6 +131,9 @@ export function derivedBaseUrl(host: string, port: number): string {
 function resolve(parsed: ParsedConfig): Config | string[] {
   if (parsed.NODE_ENV === 'production' && !parsed.PUBLIC_BASE_URL) {
     return ['PUBLIC_BASE_URL: required when NODE_ENV=production: the https address companies reach the service at, e.g. https://endorrin.region.se (it is the base of every status link)'];
+  }
+  if (parsed.NODE_ENV === 'production' && !parsed.RESEARCH_PSEUDONYM_SECRET) {
+    return ['RESEARCH_PSEUDONYM_SECRET: required when NODE_ENV=production: at least 32 random characters, kept outside the database (the key of the organisation-number pseudonym in the research extract; changing it breaks the link between extracts)'];
   }
   return {
     ...parsed,

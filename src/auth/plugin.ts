@@ -24,7 +24,8 @@
  * Roles: `admin` manages keys, actors and presence (no case data); `coordinator` works its counties'
  * triage queue and cases; `caseworker` works the cases assigned to its actor (optionally only in some
  * counties); `analyst` reads statistics, never personal data; `intake` posts inquiries from form backends;
- * `metrics` reads /metrics (a Prometheus scraper), nothing else.
+ * `metrics` reads /metrics (a Prometheus scraper), nothing else; `researcher` reads the research extract
+ * (GET /v1/research/extract: one pseudonymised row per inquiry, src/effects/extract.ts), nothing else.
  * Tokens travel only in the Authorization header: a token in the URL is refused, since URLs get logged.
  */
 import fp from 'fastify-plugin';

@@ -3,7 +3,7 @@ import { ROLES } from '../db/schema/auth.js';
 
 export const roleSchema = z.enum(ROLES).describe(
   'admin: keys, actors and presence; coordinator: its counties\' triage queue and cases; caseworker: its actor\'s cases; ' +
-  'analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper)',
+  'analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper); researcher: the research extract (pseudonymised rows per inquiry), nothing else',
 );
 
 export const apiKeySchema = z.object({

@@ -19,6 +19,9 @@ export interface IntakeWiring {
   afterInsert?: IntakeDeps['afterInsert'];
   /** Queues the messages a new inquiry causes, in the same savepoint (src/notifications). */
   notify?: IntakeDeps['notify'];
+  /** Records the consent to follow-up over months (src/effects). */
+  followUpConsent?: IntakeDeps['followUpConsent'];
+  exportCentreStarted?: IntakeDeps['exportCentreStarted'];
 }
 
 /**
@@ -26,9 +29,9 @@ export interface IntakeWiring {
  * form, the status page) use this one instance, and it routes with the one routing decider the
  * preview uses too, so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, routing, afterInsert, notify }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, routing, afterInsert, notify, followUpConsent, exportCentreStarted }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, afterInsert, notify, routing,
+    db, reference, clock, afterInsert, notify, routing, followUpConsent, exportCentreStarted,
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
     deadlinePolicy: config.DEADLINE_POLICY,
     publicBaseUrl: config.PUBLIC_BASE_URL,

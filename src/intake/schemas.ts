@@ -43,6 +43,10 @@ export const inquiryRequestSchema = z
     message: text(5000).describe('The question, in Swedish or English'),
     language: z.enum(['sv', 'en']).optional(),
     consent: z.literal(true, { message: msg('Consent must be true: the company agrees that its inquiry and contact details are handled to answer it', 'Samtycke krävs (true): företaget godkänner att förfrågan och kontaktuppgifterna hanteras för att besvara den') }),
+    followUpConsent: z.boolean().optional().describe(
+      'Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions ' +
+      'about exports FOLLOW_UP_WAVES_MONTHS after its case is closed (default 6, 12 and 24 months), by e-mail with a private link. ' +
+      'Withdrawn with one click from every message. Absent or false: no such questions.'),
     website: z.string().max(2000).optional().describe(
       'Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. ' +
       'A filled one is refused with 422 suspected-bot and nothing is stored.'),

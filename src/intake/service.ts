@@ -32,6 +32,10 @@ export interface IntakeDeps {
   afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
   /** Queues the receipt, the new-case mail and webhooks in the same savepoint. */
   notify?: Pick<Notifier, 'inquiryStored'>;
+  /** Records the company's consent to follow-up over months (src/effects), in the same transaction. */
+  followUpConsent?: (inquiryId: string, at: number) => void;
+  /** Whether the county's export centre had started at that instant (src/effects/start-dates.ts); null when not known. */
+  exportCentreStarted?: (countyCode: string | null, at: number) => boolean | null;
 }
 
 type InquiryRow = typeof inquiries.$inferSelect;
@@ -141,6 +145,8 @@ export function createIntakeService(deps: IntakeDeps) {
           { type: 'received', by: 'company', data: {
             channel: options.channel, reference, language: row.language,
             hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+            followUpConsent: body.followUpConsent === true,
+            exportCentreStarted: deps.exportCentreStarted?.(location.countyCode, receivedAt) ?? null,
           } },
           { type: 'located', by: SYSTEM.by, data: {
             countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
@@ -166,6 +172,7 @@ export function createIntakeService(deps: IntakeDeps) {
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
         ]);
+        if (body.followUpConsent) deps.followUpConsent?.(id, receivedAt);
         if (idempotency) repository.insertIdempotencyKey(idempotency.slot, idempotency.hash, id, receivedAt);
         deps.notify?.inquiryStored(row);
         return { inserted: row };

@@ -21,6 +21,8 @@ import type { NewMessage, OutboxRepository } from './outbox-repository.js';
  *   deadline-breached      to the actor office and the county's export centre    case.deadline_breached
  *   closed                 follow-up to the company, FOLLOW_UP_DELAY_DAYS later   case.closed
  *   personal-data-erased   cancels and blanks what is queued for the company      case.erased
+ *   follow-up wave due     effect questions to a consenting company (src/effects),  –
+ *                          and one reminder; see followUpWave
  *
  * Only mail to the company carries personal data: its address, in `recipient`. Everything else says
  * reference, county, topics and times; payloads are stored without personal data.
@@ -31,7 +33,7 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const EMAIL_KINDS = [
-  'company-receipt', 'company-referral', 'company-follow-up', 'office-new-case', 'office-referral', 'office-at-risk', 'office-breached',
+  'company-receipt', 'company-referral', 'company-follow-up', 'company-follow-up-wave', 'company-follow-up-wave-reminder', 'office-new-case', 'office-referral', 'office-at-risk', 'office-breached',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -58,6 +60,8 @@ export interface MailFacts {
   caseId: string; reference: string; language: 'sv' | 'en'; status: string; countyCode: string | null;
   actorId: string | null; previousActorId?: string | null; receivedAt: number; deadlineAt: number; at: number;
   topics: string[]; alternatives?: string[]; triageReason?: string | null; contacted?: boolean; closedAt?: number;
+  /** A follow-up wave (src/effects): its id, months after closing, and the end of its answer window. */
+  wave?: { id: string; months: number; answerBy: number };
 }
 
 export interface WebhookPayload {
@@ -178,6 +182,25 @@ export function createNotifier({ db, repository, directory, email, followUpDelay
         officeMail(out, 'office-new-case', row.countyCode, [row.assignedActorId ?? EXPORT_CENTRE], facts, at);
       }
       commit(out);
+    },
+
+    /**
+     * A follow-up wave opened (or its reminder is due) for a company that consented: the questions to the
+     * company. Call inside the wave sweeper's transaction. False when nothing was queued (e-mail off, erased).
+     */
+    followUpWave({ inquiryId, waveId, months, reminder, at, answerBy }: { inquiryId: string; waveId: string; months: number; reminder: boolean; at: number; answerBy: number }): boolean {
+      if (!email) return false;
+      const row = readCase.get(inquiryId);
+      if (!row || row.erasedAt !== null) return false;
+      const out: NewMessage[] = [];
+      const facts: MailFacts = {
+        caseId: row.id, reference: row.reference, language: row.language === 'en' ? 'en' : 'sv', status: row.status,
+        countyCode: row.countyCode, actorId: row.actorId, receivedAt: row.receivedAt, deadlineAt: row.deadlineAt, at,
+        topics: topicIds(JSON.parse(row.classification)), closedAt: row.closedAt ?? at, wave: { id: waveId, months, answerBy },
+      };
+      companyMail(out, reminder ? 'company-follow-up-wave-reminder' : 'company-follow-up-wave', row.contactEmail, facts, at);
+      commit(out);
+      return true;
     },
 
     /** A case changed: call inside the transaction that changed it, after the change (the row is read as it now is). */

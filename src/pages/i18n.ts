@@ -142,6 +142,10 @@ const sv = {
   consentText:
     'Uppgifterna skickas till den organisation som bäst kan svara er (Almi, Business Sweden, Enterprise Europe Network, EKN, Tillväxtverket eller en annan offentlig aktör i exportcentret). ' +
     'Vi sparar dem så länge ärendet pågår och raderar personuppgifterna senast ett år efter att ärendet avslutats. Ni kan när som helst be om att få dem raderade.',
+  followUpConsent: 'Ja, ni får mejla mig några korta frågor om hur det gått med exporten, 6, 12 och 24 månader efter att ärendet avslutats.',
+  followUpConsentText:
+    'Frivilligt, och skilt från godkännandet ovan. Svaren används bara till statistik där inget företag kan pekas ut. Ni kan tacka nej med ett klick i varje mejl; ' +
+    'till dess sparar vi er e-postadress tills den sista frågan har gått ut.',
   honeypot: 'Lämna detta fält tomt',
   submit: 'Skicka frågan',
   previewTitle: 'Vart frågan troligen går',
@@ -339,6 +343,10 @@ const en: Texts = {
   consentText:
     'Your details are sent to the organisation best placed to answer you (Almi, Business Sweden, Enterprise Europe Network, EKN, Tillväxtverket or another public actor in the export centre). ' +
     'We keep them while the case is open and erase the personal data at the latest one year after the case is closed. You can ask for them to be erased at any time.',
+  followUpConsent: 'Yes, you may e-mail me a few short questions about how our exporting went, 6, 12 and 24 months after the case is closed.',
+  followUpConsentText:
+    'Optional, and separate from the agreement above. The answers are only used for statistics in which no company can be singled out. You can opt out with one click in every message; ' +
+    'until then we keep your e-mail address until the last question has gone out.',
   honeypot: 'Leave this field empty',
   submit: 'Send the question',
   previewTitle: 'Where your question will probably go',

@@ -55,6 +55,20 @@ export const PERSONAL_DATA: PersonalDataPlace[] = [
       WHERE f.comment IS NOT NULL AND i.erased_at IS NOT NULL LIMIT @limit`,
   },
   {
+    // Follow-up waves (src/effects) not yet opened: they would only say that this case is to be asked again.
+    name: 'follow-up waves not opened',
+    erase: 'DELETE FROM follow_up_waves WHERE inquiry_id = @id AND invited_at IS NULL',
+  },
+  {
+    // Opened and answered waves: the link to the case and the comment go; the coded answers stay for the
+    // effect statistics, which read the dimensions copied into the wave, so they describe no one.
+    name: 'follow-up answers',
+    erase: 'UPDATE follow_up_waves SET inquiry_id = NULL, org_key = NULL, comment = NULL WHERE inquiry_id = @id',
+    leftovers: `
+      SELECT w.inquiry_id FROM follow_up_waves w JOIN inquiries i ON i.id = w.inquiry_id
+      WHERE i.erased_at IS NOT NULL LIMIT @limit`,
+  },
+  {
     // The stored request hash is a digest of the personal fields: gone with them.
     name: 'idempotency key',
     erase: 'DELETE FROM idempotency_keys WHERE inquiry_id = @id',

@@ -26,8 +26,12 @@ export function createErasureRepository(db: Db) {
       SELECT i.id, i.county_code, i.erased_at FROM case_facts f JOIN inquiries i ON i.id = f.inquiry_id
       WHERE f.org_key = @orgKey AND i.org_number IS NULL AND i.erased_at IS NOT NULL`),
     expired: client.prepare(`
-      SELECT id FROM inquiries WHERE closed_at IS NOT NULL AND erased_at IS NULL AND closed_at < ?
-      ORDER BY closed_at LIMIT ?`).pluck(),
+      SELECT id FROM inquiries WHERE closed_at IS NOT NULL AND erased_at IS NULL AND closed_at < @closedBefore
+        -- A company that consented to follow-up over months is kept until its last wave's answer window
+        -- has ended, and RETENTION_DAYS after that (src/effects); withdrawing the consent ends this.
+        AND NOT EXISTS (SELECT 1 FROM follow_up_consents c WHERE c.inquiry_id = inquiries.id AND c.withdrawn_at IS NULL
+          AND c.last_wave_ends_at IS NOT NULL AND c.last_wave_ends_at >= @closedBefore)
+      ORDER BY closed_at LIMIT @limit`).pluck(),
     // Pollers see that the case changed (and can erase their copies).
     touch: client.prepare('UPDATE inquiries SET version = version + 1, updated_at = MAX(updated_at, @at) WHERE id = @id'),
   };
@@ -35,7 +39,7 @@ export function createErasureRepository(db: Db) {
   return {
     find: (id: string) => statements.find.get(id) as ErasureCandidate | undefined,
     ofCompany: (orgNumber: string, orgKey: number | null) => statements.ofCompany.all({ orgNumber, orgKey }) as ErasureCandidate[],
-    expired: (closedBefore: number, limit: number) => statements.expired.all(closedBefore, limit) as string[],
+    expired: (closedBefore: number, limit: number) => statements.expired.all({ closedBefore, limit }) as string[],
     /** Erased inquiries that still hold personal data somewhere (written after their erasure), at most `limit`. */
     leftovers(limit: number): string[] {
       const ids = new Set<string>();

@@ -930,6 +930,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/status/{token}/follow-up/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The page the e-mails link to for withdrawing: one button
+         * @description Opening the link changes nothing (mail scanners open links); the button POSTs the withdrawal.
+         */
+        get: operations["withdrawFollowUpConsentPage"];
+        put?: never;
+        /**
+         * Withdraw the consent to follow-up questions (one click)
+         * @description Nothing more is sent: waves not yet opened are cancelled, and queued messages are not delivered. Answers already given stay, coded, for the statistics. Idempotent: withdrawing again answers with the first withdrawal. No body.
+         */
+        post: operations["withdrawFollowUpConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/status/{token}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's follow-up questions over months: consent, questions and each wave
+         * @description For a company that ticked `followUpConsent` at intake: the waves planned when its case was closed (FOLLOW_UP_WAVES_MONTHS after closing), which one is open now, and the answers given. The e-mails link here.
+         */
+        get: operations["getFollowUpWaves"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/status/{token}/follow-up/{months}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The company's answer to one follow-up wave
+         * @description One answer per wave, while the wave is open (from its invitation for three times FOLLOW_UP_REMINDER_DAYS). 409 when it is not open yet, already answered, expired, or the consent was withdrawn. The comment is personal data: erased with the case, never in statistics.
+         */
+        post: operations["answerFollowUpWave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Effects for companies over months: exports, new markets and whether the help contributed, by wave
+         * @description What happened to companies after they asked, from their own answers to the follow-up waves (only companies that consented).
+         *     Per wave (months after closing) and group: **invitations** (companies asked), **responses**, **responseRate**,
+         *     **shareStartedExporting** (began exporting since the inquiry), **shareExporting** (exporting now: started or continued),
+         *     **shareNewMarkets** (named at least one new export market), and the shares of the contribution answers
+         *     (**contributionYes**, **contributionPartly**, **contributionNo**, **contributionDontKnow**). Shares are of the responses.
+         *
+         *     Cohort = the Europe/Stockholm month the inquiry arrived (`cohortFrom`..`cohortTo`, both included).
+         *     Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel.
+         *
+         *     **Small cells are suppressed**: a figure that would describe fewer than 5 companies is `null` and the row says `suppressed: true`;
+         *     when only one group of a wave is suppressed, the next smallest is suppressed too (so the total cannot give it away).
+         *     Send `Accept: text/csv` for CSV (UTF-8 with BOM, `;` separator, decimal comma), one row per group and wave, then each wave's total.
+         *     Analysts and admins see every county; a key limited to counties (a regional coordinator) sees only those.
+         */
+        get: operations["getEffectStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/export-centres/start-dates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each county's export-centre start: year (pilot waves) and exact date when known */
+        get: operations["listExportCentreStartDates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/export-centres/{county}/start-date": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a county's export-centre start date
+         * @description The exact date the centre started (Stockholm calendar date), with its source (a decision, an agreement). Inquiries arriving from then on record that the centre had started; earlier inquiries keep what they recorded.
+         */
+        put: operations["adminSetExportCentreStartDate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/research/extract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The research extract: one row per inquiry, pseudonymised, for evaluation
+         * @description One row per inquiry (by Stockholm arrival month), columns: cohortMonth, countyCode, centreStartYear, centreStartedOn, centreStarted, channel, actorId, topicId, sizeBand, rightActorInTime, outcome, feedback, w6Exporting, w6NewMarkets, w6ExportShare, w6Contribution, w12Exporting, w12NewMarkets, w12ExportShare, w12Contribution, w24Exporting, w24NewMarkets, w24ExportShare, w24Contribution, orgPseudonym. The README's data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders' rows have none. NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. 503 while RESEARCH_PSEUDONYM_SECRET is not set.
+         */
+        get: operations["getResearchExtract"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1116,6 +1269,8 @@ export interface components {
             language?: "sv" | "en";
             /** @constant */
             consent: true;
+            /** @description Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions about exports FOLLOW_UP_WAVES_MONTHS after its case is closed (default 6, 12 and 24 months), by e-mail with a private link. Withdrawn with one click from every message. Absent or false: no such questions. */
+            followUpConsent?: boolean;
             /** @description Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. A filled one is refused with 422 suspected-bot and nothing is stored. */
             website?: string;
         };
@@ -1227,6 +1382,8 @@ export interface components {
             message: string;
             /** @enum {string} */
             language?: "sv" | "en";
+            /** @description Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions about exports FOLLOW_UP_WAVES_MONTHS after its case is closed (default 6, 12 and 24 months), by e-mail with a private link. Withdrawn with one click from every message. Absent or false: no such questions. */
+            followUpConsent?: boolean;
             /** @description Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. A filled one is refused with 422 suspected-bot and nothing is stored. */
             website?: string;
         };
@@ -1369,10 +1526,10 @@ export interface components {
             id: string;
             label: string;
             /**
-             * @description admin: keys, actors and presence; coordinator: its counties' triage queue and cases; caseworker: its actor's cases; analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper)
+             * @description admin: keys, actors and presence; coordinator: its counties' triage queue and cases; caseworker: its actor's cases; analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper); researcher: the research extract (pseudonymised rows per inquiry), nothing else
              * @enum {string}
              */
-            role: "admin" | "coordinator" | "caseworker" | "analyst" | "intake" | "metrics";
+            role: "admin" | "coordinator" | "caseworker" | "analyst" | "intake" | "metrics" | "researcher";
             /** @description The actor a caseworker key works for */
             actorId: string | null;
             /** @description ISO 3166-2 codes the key is limited to; null: every county */
@@ -1388,10 +1545,10 @@ export interface components {
         };
         NewApiKey: {
             /**
-             * @description admin: keys, actors and presence; coordinator: its counties' triage queue and cases; caseworker: its actor's cases; analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper)
+             * @description admin: keys, actors and presence; coordinator: its counties' triage queue and cases; caseworker: its actor's cases; analyst: statistics, no personal data; intake: posts inquiries from form backends; metrics: reads /metrics (a Prometheus scraper); researcher: the research extract (pseudonymised rows per inquiry), nothing else
              * @enum {string}
              */
-            role: "admin" | "coordinator" | "caseworker" | "analyst" | "intake" | "metrics";
+            role: "admin" | "coordinator" | "caseworker" | "analyst" | "intake" | "metrics" | "researcher";
             /** @description Whose key this is, e.g. "Almi Skåne CRM" */
             label: string;
             /** @description Required for caseworker keys, refused for others */
@@ -1457,7 +1614,7 @@ export interface components {
             /** @description The acting key's label */
             byLabel: string | null;
             /** @enum {string} */
-            action: "api-key-created" | "api-key-revoked" | "case-erased" | "company-erased" | "retention-erased" | "actor-created" | "actor-changed" | "actor-presence-set";
+            action: "api-key-created" | "api-key-revoked" | "case-erased" | "company-erased" | "retention-erased" | "actor-created" | "actor-changed" | "actor-presence-set" | "export-centre-start-set" | "research-extract-read";
             /** @description The key, case or actor acted on; null for a company-wide erasure or a retention batch */
             target: string | null;
             /** @description What: the role and scope of a key, the counts of an erasure, the fields of an actor that changed. Never a token or personal data */
@@ -1910,7 +2067,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             channel: "email" | "webhook";
-            /** @description E-mail: company-receipt, company-referral, company-follow-up, office-new-case, office-referral, office-at-risk, office-breached; webhook: the event type */
+            /** @description E-mail: company-receipt, company-referral, company-follow-up, company-follow-up-wave, company-follow-up-wave-reminder, office-new-case, office-referral, office-at-risk, office-breached; webhook: the event type */
             kind: string;
             caseId: string | null;
             /** @enum {string} */
@@ -1960,9 +2117,147 @@ export interface components {
             /** @description export-centre only: what the company is told to use if nobody calls, e.g. "exportcentrum@region.se, 010-123 45 67" */
             publicContact?: string | null;
         };
+        FollowUpWaveAnswer: {
+            /**
+             * @description started: began exporting since the inquiry; continued: already exported before; no
+             * @enum {string}
+             */
+            exporting: "started" | "continued" | "no";
+            /** @description New export markets entered since, as ISO 3166-1 alpha-2 codes; [] for none */
+            newMarkets: string[];
+            /**
+             * @description Exports as a share of turnover, in per cent bands
+             * @enum {string}
+             */
+            exportShare: "none" | "under-10" | "10-24" | "25-49" | "50-plus" | "dont-know";
+            /**
+             * @description Did the help contribute: yes, partly, no, dont-know
+             * @enum {string}
+             */
+            contribution: "yes" | "partly" | "no" | "dont-know";
+            /** @description Optional free text; personal data, erased with the case and never part of statistics */
+            comment?: string;
+        };
+        FollowUpWave: {
+            /** @description Months after closing */
+            months: number;
+            /**
+             * @description scheduled: not yet due; open: can be answered now; answered; expired: the answer window passed; cancelled: consent withdrawn
+             * @enum {string}
+             */
+            state: "scheduled" | "open" | "answered" | "expired" | "cancelled";
+            /** Format: date-time */
+            dueAt: string;
+            openedAt: string | null;
+            /** @description The end of the answer window, once opened */
+            answerBy: string | null;
+            answeredAt: string | null;
+            answer: {
+                /** @enum {string} */
+                exporting: "started" | "continued" | "no";
+                newMarkets: string[];
+                /** @enum {string} */
+                exportShare: "none" | "under-10" | "10-24" | "25-49" | "50-plus" | "dont-know";
+                /** @enum {string} */
+                contribution: "yes" | "partly" | "no" | "dont-know";
+            } | null;
+            /** @description POST the answer here (relative to the API base) while the wave is open */
+            answerUrl: string;
+        };
+        FollowUpWaves: {
+            consent: {
+                /** @description Whether the company agreed at intake to follow-up questions over months */
+                given: boolean;
+                givenAt: string | null;
+                withdrawnAt: string | null;
+            };
+            /** @description POST here to withdraw the consent (one click; relative to the API base); null without consent */
+            withdrawUrl: string | null;
+            questions: {
+                exporting: {
+                    sv: string;
+                    en: string;
+                };
+                newMarkets: {
+                    sv: string;
+                    en: string;
+                };
+                exportShare: {
+                    sv: string;
+                    en: string;
+                };
+                contribution: {
+                    sv: string;
+                    en: string;
+                };
+            };
+            options: {
+                exporting: string[];
+                exportShare: string[];
+                contribution: string[];
+            };
+            /** @description Planned when the case is closed (FOLLOW_UP_WAVES_MONTHS after closing); empty before */
+            waves: components["schemas"]["FollowUpWave"][];
+        };
+        FollowUpWithdrawal: {
+            /** Format: date-time */
+            withdrawnAt: string;
+            /** @description Waves that will now never be sent */
+            cancelledWaves: number;
+        };
+        EffectsCell: {
+            /** @enum {string} */
+            row: "group" | "total";
+            /** @description The wave: months after closing */
+            months: number;
+            county?: string | null;
+            actor?: string | null;
+            topic?: string | null;
+            sizeBand?: string | null;
+            outcome?: string | null;
+            channel?: string | null;
+            /** @description Companies asked (the wave opened for them) */
+            invitations: number | null;
+            /** @description Companies that answered */
+            responses: number | null;
+            /** @description responses / invitations */
+            responseRate: number | null;
+            /** @description Share of answers: started exporting since the inquiry */
+            shareStartedExporting: number | null;
+            /** @description Share of answers: exporting now (started or continued) */
+            shareExporting: number | null;
+            /** @description Share of answers naming at least one new export market */
+            shareNewMarkets: number | null;
+            contributionYes: number | null;
+            contributionPartly: number | null;
+            contributionNo: number | null;
+            contributionDontKnow: number | null;
+            /** @description Some figures are null because they would describe fewer than 5 companies */
+            suppressed: boolean;
+        };
+        EffectsReport: {
+            cohortFrom: string;
+            cohortTo: string;
+            groupBy: ("county" | "actor" | "topic" | "sizeBand" | "outcome" | "channel")[];
+            minCellSize: number;
+            /** @description Per wave: one row per group, then the wave's total */
+            rows: components["schemas"]["EffectsCell"][];
+        };
+        ExportCentreStart: {
+            countyCode: string;
+            startYear: number | null;
+            /** @description YYYY-MM-DD, when known */
+            startedOn: string | null;
+            source: string;
+        };
         AuditLog: {
             items: components["schemas"]["AuditRecord"][];
             nextCursor: string | null;
+        };
+        FollowUpWaveReceipt: {
+            months: number;
+            /** Format: date-time */
+            answeredAt: string;
         };
     };
     responses: never;
@@ -5624,7 +5919,7 @@ export interface operations {
     listAuditRecords: {
         parameters: {
             query?: {
-                /** @description Only these actions (comma-separated): api-key-created, api-key-revoked, case-erased, company-erased, retention-erased, actor-created, actor-changed, actor-presence-set */
+                /** @description Only these actions (comma-separated): api-key-created, api-key-revoked, case-erased, company-erased, retention-erased, actor-created, actor-changed, actor-presence-set, export-centre-start-set, research-extract-read */
                 action?: string | string[];
                 /** @description Only what this key (id), `cli` or `system` did */
                 by?: string;
@@ -8207,6 +8502,852 @@ export interface operations {
             };
             /** @description Unexpected error (the problem carries the request id, never details) */
             500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawFollowUpConsentPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawFollowUpConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the FollowUpWithdrawal */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpWithdrawal"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action does not fit the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFollowUpWaves: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the FollowUpWaves */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpWaves"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answerFollowUpWave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+                months: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpWaveAnswer"];
+            };
+        };
+        responses: {
+            /** @description Created: the FollowUpWaveReceipt */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpWaveReceipt"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action does not fit the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEffectStatistics: {
+        parameters: {
+            query: {
+                /** @description First cohort included: the Stockholm month the inquiries arrived, YYYY-MM */
+                cohortFrom: string;
+                /** @description Last cohort included, YYYY-MM */
+                cohortTo: string;
+                /** @description Comma-separated, any of county, actor, topic, sizeBand, outcome, channel. Without it, one row per wave. */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures per wave and group, and each wave's total */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EffectsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExportCentreStartDates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ExportCentreStart"][];
+                    };
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminSetExportCentreStartDate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                county: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    startedOn: string | null;
+                    source: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: the ExportCentreStart */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportCentreStart"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body has the wrong media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getResearchExtract: {
+        parameters: {
+            query?: {
+                /** @description First cohort (Stockholm arrival month) included, YYYY-MM; default: the first */
+                cohortFrom?: string;
+                /** @description Last cohort included, YYYY-MM; default: the last */
+                cohortTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not ready */
+            503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

@@ -59,6 +59,18 @@ describe('reference form', () => {
     expect(r.body).toMatch(/<script src="\/assets\/form\.[0-9a-f]{12}\.js" defer><\/script>/);
   });
 
+  it('shows the follow-up over months as its own unticked checkbox, and passes it on only when ticked', async () => {
+    const page = (await t.app.inject({ method: 'GET', url: '/forms/SE-M' })).body;
+    expect(page).toMatch(/<input type="checkbox" id="f-followUpConsent" name="followUpConsent" value="yes" aria-describedby="follow-up-consent-text">/);
+    expect(page).toContain('6, 12 och 24 månader efter att ärendet avslutats');
+    const consents = () => (t.db.$client.prepare('SELECT COUNT(*) AS n FROM follow_up_consents').get() as { n: number }).n;
+    const before = consents();
+    expect((await post(t, '/forms/SE-M', valid('form-follow-up-0'))).statusCode).toBe(303);
+    expect(consents()).toBe(before);
+    expect((await post(t, '/forms/SE-M', valid('form-follow-up-1', { followUpConsent: 'yes' }))).statusCode).toBe(303);
+    expect(consents()).toBe(before + 1);
+  });
+
   it('without a county it asks for the municipality among all 290, grouped by county', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/forms' });
     expect(r.body).toContain('<h1>Ställ en exportfråga</h1>');

@@ -125,12 +125,15 @@ describe('unknown query parameters', () => {
       return id;
     };
     const document = w.app.swagger() as { paths: Record<string, Record<string, unknown>> };
-    const tokens = [null, w.tokens.almi, w.tokens.coordSkane, w.tokens.analyst, w.tokens.admin];
+    const researcher = w.app.apiKeys.create({ role: 'researcher', label: 'Research' }, 'test').token;
+    const tokens = [null, w.tokens.almi, w.tokens.coordSkane, w.tokens.analyst, w.tokens.admin, researcher];
+    // The query a route needs, so that only the unknown parameter is wrong.
+    const required: Record<string, string> = { '/v1/stats/compliance': '&from=2026-01-01&to=2026-12-31', '/v1/stats/routing': '&from=2026-01-01&to=2026-12-31', '/v1/stats/effects': '&cohortFrom=2026-01&cohortTo=2026-12' };
     let checked = 0;
     for (const [template, operations] of Object.entries(document.paths)) {
       if (!operations.get) continue;
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(valueFor(template, name)));
-      const url = `${path}?bogus=1${['/v1/stats/compliance', '/v1/stats/routing'].includes(template) ? '&from=2026-01-01&to=2026-12-31' : ''}`;
+      const url = `${path}?bogus=1${required[template] ?? ''}`;
       let res: LightMyRequestResponse | undefined;
       for (const token of tokens) {
         res = await w.get(url, token);

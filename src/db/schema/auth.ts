@@ -2,7 +2,7 @@ import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 import { actors } from './reference.js';
 
 /** The roles an API key can have; what each may do is described in src/auth/plugin.ts. */
-export const ROLES = ['admin', 'coordinator', 'caseworker', 'analyst', 'intake', 'metrics'] as const;
+export const ROLES = ['admin', 'coordinator', 'caseworker', 'analyst', 'intake', 'metrics', 'researcher'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

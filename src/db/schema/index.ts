@@ -6,3 +6,4 @@ export * from './cases.js';
 export * from './pages.js';
 export * from './audit.js';
 export * from './notifications.js';
+export * from './effects.js';

@@ -46,6 +46,11 @@ export function emailChannel(deps: MailerDeps): ChannelDelivery {
   const ctx = mailContext(deps);
   const followUpState = deps.db.$client.prepare(`SELECT i.erased_at AS erasedAt, EXISTS (SELECT 1 FROM case_feedback f WHERE f.inquiry_id = i.id) AS answered
     FROM inquiries i WHERE i.id = ?`) as Statement<[string], { erasedAt: number | null; answered: number }>;
+  // A follow-up wave (src/effects) is not sent once its consent was withdrawn, its case erased or it was answered.
+  const waveState = deps.db.$client.prepare(`SELECT w.inquiry_id AS inquiryId, w.answered_at AS answeredAt, w.cancelled_at AS cancelledAt,
+      c.withdrawn_at AS withdrawnAt, i.erased_at AS erasedAt
+    FROM follow_up_waves w LEFT JOIN follow_up_consents c ON c.inquiry_id = w.inquiry_id LEFT JOIN inquiries i ON i.id = w.inquiry_id
+    WHERE w.id = ?`) as Statement<[string], { inquiryId: string | null; answeredAt: number | null; cancelledAt: number | null; withdrawnAt: number | null; erasedAt: number | null }>;
   return {
     async deliver(message) {
       if (!message.recipient) return { cancelled: 'cancelled: no recipient (personal data erased)' };
@@ -54,6 +59,12 @@ export function emailChannel(deps: MailerDeps): ChannelDelivery {
         const state = followUpState.get(facts.caseId);
         if (!state || state.erasedAt !== null) return { cancelled: 'cancelled: personal data erased' };
         if (state.answered) return { cancelled: 'cancelled: the company has already answered' };
+      }
+      if (message.kind === 'company-follow-up-wave' || message.kind === 'company-follow-up-wave-reminder') {
+        const state = waveState.get(facts.wave?.id ?? '');
+        if (!state || state.inquiryId === null || state.erasedAt !== null) return { cancelled: 'cancelled: personal data erased' };
+        if (state.withdrawnAt !== null || state.cancelledAt !== null) return { cancelled: 'cancelled: consent withdrawn' };
+        if (state.answeredAt !== null) return { cancelled: 'cancelled: the company has already answered' };
       }
       const mail = renderMail(message.kind as EmailKind, facts, ctx);
       return deps.sender.send({ id: message.id, to: message.recipient, language: facts.language, ...mail });

@@ -35,7 +35,7 @@ export function createEmailSender({ smtpUrl, from }: { smtpUrl: string; from: st
         const info = await transport.sendMail({
           from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html,
           messageId: `<${mail.id}@${domain}>`,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'Content-Language': mail.language },
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'Content-Language': mail.language, ...mail.headers },
         });
         const code = /^(\d{3})/.exec(String(info.response ?? ''))?.[1];
         return { ok: true, status: code ? Number(code) : null };

@@ -28,7 +28,7 @@ type Block =
   | { facts: [string, string][] }
   | { small: string };
 
-export interface RenderedMail { subject: string; text: string; html: string }
+export interface RenderedMail { subject: string; text: string; html: string; headers?: Record<string, string> }
 
 const t = <T>(language: Language, sv: T, en: T): T => (language === 'sv' ? sv : en);
 
@@ -154,6 +154,35 @@ export function renderMail(kind: EmailKind, f: MailFacts, ctx: MailContext): Ren
       ];
       break;
     }
+    case 'company-follow-up-wave':
+    case 'company-follow-up-wave-reminder': {
+      // Effect questions over months (src/effects), only to companies that ticked the follow-up box.
+      const wave = f.wave!;
+      const reminder = kind === 'company-follow-up-wave-reminder';
+      const answerUrl = `${ctx.statusUrl(f.caseId)}/follow-up`;
+      const by = instantInWords(wave.answerBy, lang, now);
+      subject = reminder
+        ? t(lang, `Påminnelse: hur har det gått med exporten? (${f.reference})`, `Reminder: how is your exporting going? (${f.reference})`)
+        : t(lang, `Hur har det gått med exporten? (${f.reference})`, `How is your exporting going? (${f.reference})`);
+      blocks = [
+        { p: [t(lang, 'Hej!', 'Hello,')] },
+        { p: [t(lang,
+          `För ${wave.months} månader sedan avslutades ditt ärende ${f.reference} hos exportcentrumet. Du sa ja till att få några korta frågor om vad som hänt sedan dess:`,
+          `${wave.months} months ago your inquiry ${f.reference} with the export centre was closed. You agreed to a few short questions about what has happened since:`)] },
+        { list: [
+          [t(lang, 'Har ni börjat exportera, eller gått in på nya marknader (vilka länder)?', 'Have you started exporting, or entered new markets (which countries)?')],
+          [t(lang, 'Ungefär hur stor del av omsättningen är export?', 'Roughly what share of turnover is exports?')],
+          [t(lang, 'Bidrog hjälpen ni fick till det?', 'Did the help you got contribute to this?')],
+        ] },
+        { p: [t(lang, `Svara senast ${by}, det tar en minut (länken är personlig): `, `Please answer by ${by}; it takes a minute (the link is personal): `), linkTo(answerUrl)] },
+        { p: [t(lang,
+          'Svaren hjälper Tillväxtverket och regionerna att se vad exportcentrumen gör för företagen, inte bara hur många frågor de får. De redovisas bara som statistik där inget företag kan pekas ut.',
+          'Your answers help Tillväxtverket and the regions see what the export centres do for companies, not just how many questions they get. They are only reported as statistics in which no company can be singled out.')] },
+        { p: [t(lang, 'Vill du inte få fler frågor? Ett klick räcker: ', 'No more questions? One click: '), linkTo(`${answerUrl}/withdraw`)] },
+        { small: noReply },
+      ];
+      break;
+    }
     case 'office-new-case': {
       const triage = f.actorId === null;
       subject = triage
@@ -219,5 +248,7 @@ export function renderMail(kind: EmailKind, f: MailFacts, ctx: MailContext): Ren
       break;
     }
   }
-  return { subject, text: toText(blocks), html: toHtml(blocks, lang, subject) };
+  // The follow-up waves: withdrawal with one click from the mail client too (RFC 8058: the client POSTs List-Unsubscribe=One-Click).
+  const headers = f.wave ? { 'List-Unsubscribe': `<${ctx.statusUrl(f.caseId)}/follow-up/withdraw>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined;
+  return { subject, text: toText(blocks), html: toHtml(blocks, lang, subject), ...(headers ? { headers } : {}) };
 }

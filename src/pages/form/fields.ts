@@ -13,7 +13,7 @@ import type { FieldError } from '../layout.js';
 export const FIELDS = [
   'company.name', 'company.orgNumber', 'company.employees',
   'contact.name', 'contact.email', 'contact.phone',
-  'municipality', 'subject', 'message', 'consent', 'website',
+  'municipality', 'subject', 'message', 'consent', 'followUpConsent', 'website',
 ] as const;
 export type FieldName = (typeof FIELDS)[number];
 
@@ -46,6 +46,8 @@ export function intakeBodyOf(values: FormValues, context: { countyCode: string |
     message: values.message ?? '',
     language: context.language,
     consent: values.consent === 'yes',
+    // The follow-up over months (src/effects): its own checkbox, unticked unless the company ticks it.
+    ...(values.followUpConsent === 'yes' ? { followUpConsent: true } : {}),
     ...(values.website ? { website: values.website } : {}),
   };
   return body;

@@ -107,6 +107,13 @@ ${errorMessage(language, fieldId('consent'), consentError)}
 <label for="${fieldId('consent')}">${t.consent}</label>
 </div>
 </div>
+<p class="consent-text" id="follow-up-consent-text">${t.followUpConsentText}</p>
+<div class="field">
+<div class="choice">
+<input type="checkbox" id="${fieldId('followUpConsent')}" name="followUpConsent" value="yes"${values.followUpConsent === 'yes' ? html` checked` : null} aria-describedby="follow-up-consent-text">
+<label for="${fieldId('followUpConsent')}">${t.followUpConsent}</label>
+</div>
+</div>
 </fieldset>
 <div class="honeypot" aria-hidden="true">
 <label for="${fieldId('website')}">${t.honeypot}</label>
