@@ -81,6 +81,7 @@ export const startDateRoutes: FastifyPluginAsyncZod<{ startDates: StartDates; re
     schema: {
       operationId: 'listExportCentreStartDates', tags: ['reference'],
       summary: "Each county's export-centre start: year (pilot waves) and exact date when known",
+      description: 'Reference data for evaluation: when each county\'s export centre started (the pilot waves give the year; admins set the exact date). Each inquiry records whether its county\'s centre had started. Public, like the other reference data.',
       response: { 200: z.object({ items: z.array(startSchema) }), ...problemResponses(400) },
     },
     handler: async () => ({ items: startDates.list() }),

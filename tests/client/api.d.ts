@@ -1033,7 +1033,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Each county's export-centre start: year (pilot waves) and exact date when known */
+        /**
+         * Each county's export-centre start: year (pilot waves) and exact date when known
+         * @description Reference data for evaluation: when each county's export centre started (the pilot waves give the year; admins set the exact date). Each inquiry records whether its county's centre had started. Public, like the other reference data.
+         */
         get: operations["listExportCentreStartDates"];
         put?: never;
         post?: never;
