@@ -11,7 +11,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
  * Every example in the README is run, as written, by bash and the real curl against the real server listening on
  * loopback: the blocks fenced ```sh example. Each curl command there ends in `# → <status> [<JSON>]`: the answer
  * must have that status, and its JSON body must contain the JSON shown (toMatchObject). The variables the
- * examples name (ADMIN, ANALYST, TOKEN, ID, OTHER_ID, KEY_ID) are set the way the README says to get them; the
+ * examples name (ADMIN, ANALYST, COORDINATOR, RESEARCHER, TOKEN, ID, OTHER_ID, KEY_ID) are set the way the README says to get them; the
  * server's address replaces http://localhost:3000. A curl example outside such a block fails the last test, so a
  * new example cannot go untested by accident.
  */
@@ -59,7 +59,10 @@ describe('the README examples', () => {
   const examples = blocks(readme).filter((b) => b.info === 'sh example');
 
   beforeAll(async () => {
-    t = await buildTestApp();
+    // The webhook example names a receiver on the public internet: the service's DNS check is given a public
+    // address for it (nothing is delivered there before the test ends), and the extract needs its pseudonym key.
+    t = await buildTestApp({ RESEARCH_PSEUDONYM_SECRET: 'readme-research-key-0123456789-abcdefghij' },
+      { notifications: { lookup: async () => [{ address: '93.184.215.14', family: 4 }] } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-examples-'));
@@ -67,6 +70,8 @@ describe('the README examples', () => {
     env.ADMIN = key({ role: 'admin', label: 'Ops' }).token;
     env.ANALYST = key({ role: 'analyst', label: 'Analys' }).token;
     env.TOKEN = key({ role: 'caseworker', actorId: 'almi', label: 'Almi CRM' }).token;
+    env.COORDINATOR = key({ role: 'coordinator', counties: ['SE-M'], label: 'Region Skåne exportcentrum' }).token;
+    env.RESEARCHER = key({ role: 'researcher', label: 'Tillväxtverket analys' }).token;
     env.KEY_ID = key({ role: 'intake', label: 'An old form backend' }).key.id;
     const submit = async () => {
       const r = await t.app.inject({
