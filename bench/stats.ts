@@ -13,7 +13,7 @@ import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { seededRandom } from './lib.js';
 import { createImportService } from '../src/import/service.js';
-import { createCaseFacts } from '../src/stats/facts.js';
+import { openStatsProjection } from '../src/stats/open.js';
 import { loadKnowledge } from '../src/classification/knowledge.js';
 import { ReferenceService } from '../src/reference/service.js';
 import { createReferenceRepository } from '../src/reference/repository.js';
@@ -74,7 +74,7 @@ function line(i: number): string {
 }
 
 const importer = createImportService({
-  db, reference, clock, caseFacts: createCaseFacts(db, { atRiskMs: 4 * HOUR }), deadlinePolicy: 'working-day', batchSize: 5000,
+  db, reference, clock, projection: openStatsProjection(db, config).projection, deadlinePolicy: 'working-day', batchSize: 5000,
 }).start();
 const t0 = performance.now();
 for (let i = 0; i < CASES; i++) importer.add(line(i));

@@ -20,8 +20,10 @@ import { seedReferenceData } from './reference/seed.js';
 import { createIntake, intakeCapability } from './intake/plugin.js';
 import { adminCapability } from './admin/plugin.js';
 import { casesCapability } from './cases/plugin.js';
-import { createCaseFacts } from './stats/facts.js';
+import { openStatsProjection } from './stats/open.js';
 import { statsCapability } from './stats/plugin.js';
+import { deadlinesCapability } from './deadlines/plugin.js';
+import { importCapability } from './import/plugin.js';
 import metrics from './metrics/plugin.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
@@ -62,13 +64,14 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
     reply.header('x-request-id', request.id);
   });
 
-  // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // Shared by several capabilities: reference data (in memory), the statistics' projection that every write path
+  // calls in its transaction, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
-  const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
+  const { projection, orgKey } = openStatsProjection(db, config, (message) => app.log.info(message));
+  app.log.info({ source: orgKey.source, ...(orgKey.file ? { file: orgKey.file } : {}) }, 'statistics: company keys under the ORG key from %s', orgKey.source);
   const audit = createAuditLog({ db, clock });
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
 
@@ -80,12 +83,14 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, afterInsert: caseFacts.recordInquiry });
+  const intake = createIntake({ db, clock, config, reference, projection });
   await app.register(intakeCapability, { intake, config, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
-  await app.register(casesCapability, { db, clock, config, reference });
-  await app.register(statsCapability, { db, clock, config, reference, caseFacts });
-  await app.register(privacyCapability, { db, clock, config, audit });
+  await app.register(casesCapability, { db, clock, config, reference, projection });
+  await app.register(deadlinesCapability, { db, clock, config });
+  await app.register(statsCapability, { db, clock, config, reference, projection });
+  await app.register(importCapability, { db, clock, config, reference, projection });
+  await app.register(privacyCapability, { db, clock, config, audit, projection });
   await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
   return app;
 }

@@ -72,6 +72,24 @@ export const configSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   /** How often the retention job runs, in milliseconds; 0 turns it off. Off in tests. */
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** A first contact recorded more than this many hours after the instant it claims is flagged `backdated`. */
+  BACKDATED_CONTACT_HOURS: z.coerce.number().min(0).default(24),
+  /** How old an inquiry registered by a caseworker or coordinator (POST /v1/cases) may say it is, in days. */
+  MAX_BACKDATED_DAYS: z.coerce.number().int().min(0).max(366).default(14),
+  /**
+   * The key of the statistics' company keys (see src/stats/company-key.ts), kept outside the database: the value
+   * itself, or a file holding it. Required in production; elsewhere a key file beside the database is made.
+   */
+  ORG_KEY_SECRET: z.string().min(32).optional(),
+  ORG_KEY_FILE: z.string().min(1).optional(),
+}).superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && !c.ORG_KEY_SECRET && !c.ORG_KEY_FILE) {
+    ctx.addIssue({
+      code: 'custom', path: ['ORG_KEY_SECRET'],
+      message: 'ORG_KEY_SECRET or ORG_KEY_FILE is required in production: create a key with `openssl rand -base64 48 > /run/secrets/org-key` ' +
+        '(or `npm run -s cli -- org-key generate`) and set ORG_KEY_FILE to that file. Keep it with the secrets, not with the database backups.',
+    });
+  }
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

@@ -11,6 +11,7 @@ import { seedReferenceData } from '../reference/seed.js';
 import { ReferenceService } from '../reference/service.js';
 import { Router } from '../routing/router.js';
 import { Classifier } from './classifier.js';
+import { createStatsProjection } from '../stats/projection.js';
 import type { Decide } from './evaluation.js';
 import { loadKnowledge } from './knowledge.js';
 
@@ -35,6 +36,8 @@ export function createEvaluationPipeline(options: { triageThreshold?: number } =
     deadlinePolicy: config.DEADLINE_POLICY,
     triageThreshold: options.triageThreshold ?? config.TRIAGE_CONFIDENCE_THRESHOLD,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    // Evaluation only decides, it never stores: the projection is there because intake needs one.
+    projection: createStatsProjection({ db, atRiskMs: 0, orgKeySecret: 'evaluation-only-key-never-used-to-store' }),
   });
   return {
     decide: (input) => {

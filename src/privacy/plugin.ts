@@ -5,10 +5,11 @@ import type { Clock } from '../shared/clock.js';
 import { privacyRoutes } from './routes.js';
 import { createErasureService, scheduleRetention } from './service.js';
 import type { AuditLog } from '../audit/service.js';
+import type { StatsProjection } from '../stats/projection.js';
 
 /** Erasure on request and the retention job (not in tests: they call eraseExpired(now, days) directly). */
-export const privacyCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config; audit: AuditLog }> = async (app, { db, clock, config, audit }) => {
-  const erasure = createErasureService({ db, clock, audit });
+export const privacyCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config; audit: AuditLog; projection: StatsProjection }> = async (app, { db, clock, config, audit, projection }) => {
+  const erasure = createErasureService({ db, clock, audit, projection });
   await app.register(privacyRoutes, { erasure });
   if (config.RETENTION_SWEEP_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') {
     scheduleRetention(app, erasure, clock, config.RETENTION_SWEEP_INTERVAL_MS, config.RETENTION_DAYS);

@@ -74,7 +74,7 @@ describe('npm run cli -- api-keys', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 60_000); // each command opens, migrates and seeds the database: slow on a busy machine
 
   it('explains what is wrong', () => {
     expect(() => cli('api-keys', 'create', '--role', 'root', '--label', 'x')).toThrow(/--role must be one of/);
