@@ -35,8 +35,8 @@ CREATE INDEX `case_facts_date_idx` ON `case_facts` (`local_date`,`county_code`);
 CREATE INDEX `case_facts_open_idx` ON `case_facts` (`at_risk_at`,`deadline_at`,`escalated`) WHERE first_contact_at IS NULL AND closed_at IS NULL;--> statement-breakpoint
 CREATE INDEX `case_facts_open_deadline_idx` ON `case_facts` (`deadline_at`,`local_date`) WHERE first_contact_at IS NULL AND closed_at IS NULL;--> statement-breakpoint
 CREATE INDEX `case_facts_company_idx` ON `case_facts` (`company_id`);--> statement-breakpoint
--- WITHOUT ROWID added by hand (drizzle cannot declare it): the cells are clustered on their key, so a grain's
--- period is one sequential range read.
+-- WITHOUT ROWID added by hand (drizzle cannot declare it), here and on stats_stale: clustered on their key, so a
+-- grain's period is one sequential range read.
 CREATE TABLE `stats_cells` (
 	`grain` text NOT NULL,
 	`local_date` text NOT NULL,
@@ -95,6 +95,12 @@ CREATE TABLE `stats_mystery_tests` (
 	`registered_by` text NOT NULL,
 	FOREIGN KEY (`inquiry_id`) REFERENCES `inquiries`(`id`) ON UPDATE no action ON DELETE restrict
 );
+--> statement-breakpoint
+CREATE TABLE `stats_stale` (
+	`grain` text NOT NULL,
+	`period` text NOT NULL,
+	PRIMARY KEY(`grain`, `period`)
+) WITHOUT ROWID;
 --> statement-breakpoint
 ALTER TABLE `inquiries` ADD `channel` text DEFAULT 'form' NOT NULL;--> statement-breakpoint
 ALTER TABLE `inquiries` ADD `entry_point` text;--> statement-breakpoint

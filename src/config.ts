@@ -72,6 +72,8 @@ export const configSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).default(365),
   /** How often the retention job runs, in milliseconds; 0 turns it off. Off in tests. */
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** How often the statistics' month and week roll-ups are made again where cases changed; 0 turns it off (queries stay exact). Off in tests. */
+  STATS_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** A first contact recorded more than this many hours after the instant it claims is flagged `backdated`. */
   BACKDATED_CONTACT_HOURS: z.coerce.number().min(0).default(24),
   /** How old an inquiry registered by a caseworker or coordinator (POST /v1/cases) may say it is, in days. */

@@ -28,6 +28,68 @@ export const GRAINS: readonly { id: string; dims: readonly CellDimension[] }[] =
   { id: 'cx', dims: ['county', 'channel', 'entryPoint', 'sizeBand', 'triageReason'] },
 ];
 
+/**
+ * Roll-ups: each grain is also kept summed by month (`c@m`, local_date `2026-05`) and by ISO week (`c@w`, local_date
+ * `2026-W19`), made from its day cells by compaction (compaction.ts). A year is then twelve rows per combination
+ * instead of 365. A roll-up is used only while nothing under it changed since it was made (table stats_stale, written
+ * in the same transaction as the change); otherwise the query reads that period's day cells. Exact either way.
+ */
+export type RollupPeriod = 'm' | 'w';
+export const rollupGrain = (grain: string, period: RollupPeriod) => `${grain}@${period}`;
+
+/** ISO 8601 week of a calendar date (YYYY-MM-DD), as YYYY-Www (the week's Thursday decides the year). */
+export function isoWeekOf(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const weekday = (day.getUTCDay() + 6) % 7; // Monday 0
+  day.setUTCDate(day.getUTCDate() - weekday + 3); // the Thursday of this week
+  const weekYear = day.getUTCFullYear();
+  const firstThursday = new Date(Date.UTC(weekYear, 0, 4));
+  firstThursday.setUTCDate(firstThursday.getUTCDate() - ((firstThursday.getUTCDay() + 6) % 7) + 3);
+  const week = 1 + Math.round((day.getTime() - firstThursday.getTime()) / (7 * 86_400_000));
+  return `${weekYear}-W${String(week).padStart(2, '0')}`;
+}
+
+const weeks = new Map<string, string>();
+/** isoWeekOf, memoised (the queries ask it for every day cell). */
+export function weekOf(date: string): string {
+  let w = weeks.get(date);
+  if (w === undefined) weeks.set(date, (w = isoWeekOf(date)));
+  return w;
+}
+
+export function periodOf(date: string, period: RollupPeriod): string {
+  return period === 'm' ? date.slice(0, 7) : weekOf(date);
+}
+
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The first and last calendar date of a month (YYYY-MM) or ISO week (YYYY-Www). */
+export function datesOf(key: string, period: RollupPeriod): [string, string] {
+  if (period === 'm') {
+    const [y, m] = key.split('-').map(Number) as [number, number];
+    return [`${key}-01`, dateOf(Date.UTC(y, m, 0))];
+  }
+  const [y, w] = key.split('-W').map(Number) as [number, number];
+  const jan4 = Date.UTC(y, 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000 + (w - 1) * 7 * 86_400_000;
+  return [dateOf(monday), dateOf(monday + 6 * 86_400_000)];
+}
+
+/** The months or ISO weeks lying wholly within [from, to], with their dates. */
+export function periodsWithin(from: string, to: string, period: RollupPeriod): { key: string; first: string; last: string }[] {
+  const out: { key: string; first: string; last: string }[] = [];
+  let key = periodOf(from, period);
+  for (let guard = 0; guard < 10_000; guard++) {
+    const [first, last] = datesOf(key, period);
+    if (first > to) break;
+    if (first >= from && last <= to) out.push({ key, first, last });
+    const next = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    key = periodOf(next, period);
+  }
+  return out;
+}
+
 /** The smallest grain with all the dimensions; null when none has them. Grains are listed smallest first. */
 export function grainFor(dims: ReadonlySet<CellDimension>): (typeof GRAINS)[number] | null {
   return GRAINS.find((g) => [...dims].every((d) => g.dims.includes(d))) ?? null;

@@ -5,7 +5,7 @@ import { atRiskFrom } from '../deadlines/state.js';
 import type { DeadlinePolicy } from '../deadlines/policy.js';
 import { contactSummary, stepsOf, type CaseStep } from '../cases/right-actor.js';
 import { CLOSE_OUTCOMES, type CloseOutcome } from '../cases/schemas.js';
-import { CELL_DIMENSIONS, GRAINS, decodeCompanies, decodeHistogram, encodeCompanies, encodeHistogram, type CellDimension } from './cells.js';
+import { CELL_DIMENSIONS, GRAINS, decodeCompanies, decodeHistogram, encodeCompanies, encodeHistogram, periodOf, rollupGrain, type CellDimension } from './cells.js';
 import { orgKeyOf } from './company-key.js';
 import { createStatsRepository, type CaseFacts, type CaseRecordRow, type CellKey, type ReferralFact } from './repository.js';
 
@@ -269,8 +269,11 @@ class CellDeltas {
   }
 
   flush(repository: ReturnType<typeof createStatsRepository>): void {
+    const stale = new Set<string>();
     for (const { key, counts, delays, companies } of this.cells.values()) {
       if (counts.every((v) => v === 0) && [...delays.values()].every((v) => v === 0) && [...companies.values()].every(([a, b]) => a === 0 && b === 0)) continue;
+      // The month's and the ISO week's roll-ups of this grain no longer hold: compaction makes them again.
+      for (const period of ['m', 'w'] as const) stale.add(`${rollupGrain(key.grain, period)}\u001f${periodOf(key.localDate, period)}`);
       const stored = repository.getCell(key);
       const total = CELL_COUNTS.map((_, i) => (stored?.counts[i] ?? 0) + counts[i]!);
       const histogram = decodeHistogram(stored?.delays ?? null);
@@ -291,6 +294,10 @@ class CellDeltas {
       } else {
         repository.putCell({ ...key, counts: total, delays: delaysBlob, companies: companiesBlob });
       }
+    }
+    for (const s of stale) {
+      const [grain, period] = s.split('\u001f') as [string, string];
+      repository.markStale(grain, period);
     }
     this.cells.clear();
   }

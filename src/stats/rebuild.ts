@@ -1,6 +1,7 @@
 import { orgKeyFingerprint, orgKeyOf } from './company-key.js';
 import { PROJECTION_VERSION, deriveFacts, type StatsProjection } from './projection.js';
 import type { CaseRecordRow } from './repository.js';
+import { createCompactor } from './compaction.js';
 
 /**
  * Keeping the statistics current across versions of their definitions, run at start-up (and by the CLI) before
@@ -90,6 +91,7 @@ export function rebuild(projection: StatsProjection, companies: 'facts' | 'legac
   const client = projection.repository.client;
   client.transaction(() => {
     client.exec('DELETE FROM stats_cells');
+    client.exec('DELETE FROM stats_stale');
     client.prepare("INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING").run(REBUILDING_KEY);
   }).immediate();
 
@@ -153,6 +155,7 @@ export function rebuild(projection: StatsProjection, companies: 'facts' | 'legac
     client.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(VERSION_KEY, String(PROJECTION_VERSION));
     client.prepare('DELETE FROM settings WHERE key = ?').run(REBUILDING_KEY);
   }).immediate();
+  createCompactor(projection).compact();
   return total;
 }
 

@@ -89,6 +89,7 @@ export function createStatsRepository(db: Db) {
     outcome: client.prepare('SELECT outcome FROM case_work WHERE inquiry_id = ?').pluck(),
     feedback: client.prepare('SELECT answer AS help, right_actor_in_time AS rightActor FROM case_feedback WHERE inquiry_id = ?'),
     isTest: client.prepare('SELECT 1 FROM stats_mystery_tests WHERE inquiry_id = ?').pluck(),
+    markStale: client.prepare('INSERT INTO stats_stale (grain, period) VALUES (?, ?) ON CONFLICT DO NOTHING'),
   };
   const keyParams = (k: CellKey) => [k.grain, k.localDate, ...k.dims, k.test];
 
@@ -111,6 +112,10 @@ export function createStatsRepository(db: Db) {
     },
     deleteCell(key: CellKey): void {
       s.cellDelete.run(...keyParams(key));
+    },
+    /** A roll-up (grain such as c@m, period such as 2026-05) must be made again before it is used. */
+    markStale(grain: string, period: string): void {
+      s.markStale.run(grain, period);
     },
     /** The company id for a keyed organisation number, made when new. */
     companyIdFor(orgKey: number): number {

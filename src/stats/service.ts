@@ -7,7 +7,7 @@ import { badRequest, ProblemError } from '../shared/problems.js';
 import { toCsv } from '../shared/csv.js';
 import { both } from '../shared/i18n.js';
 import type { ReferenceService } from '../reference/service.js';
-import { CELL_DIMENSIONS, IntList, appendEntries, grainFor, type CellDimension } from './cells.js';
+import { CELL_DIMENSIONS, IntList, appendEntries, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
 import { CONTACT_CHANNEL_BITS, delayMinutesOf, figuresOf } from './projection.js';
 import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
 import type {
@@ -37,25 +37,7 @@ export interface Viewer {
   counties: string[] | null;
 }
 
-/** ISO 8601 week of a calendar date (YYYY-MM-DD), as YYYY-Www (the week's Thursday decides the year). */
-export function isoWeekOf(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  const weekday = (day.getUTCDay() + 6) % 7; // Monday 0
-  day.setUTCDate(day.getUTCDate() - weekday + 3); // the Thursday of this week
-  const weekYear = day.getUTCFullYear();
-  const firstThursday = new Date(Date.UTC(weekYear, 0, 4));
-  firstThursday.setUTCDate(firstThursday.getUTCDate() - ((firstThursday.getUTCDay() + 6) % 7) + 3);
-  const week = 1 + Math.round((day.getTime() - firstThursday.getTime()) / (7 * 86_400_000));
-  return `${weekYear}-W${String(week).padStart(2, '0')}`;
-}
-
-const weeks = new Map<string, string>();
-const weekOf = (date: string) => {
-  let w = weeks.get(date);
-  if (w === undefined) weeks.set(date, (w = isoWeekOf(date)));
-  return w;
-};
+export { isoWeekOf } from './cells.js';
 
 const N = CELL_COUNTS.length;
 const IX = Object.fromEntries(CELL_COUNTS.map((c, i) => [c, i])) as Record<CellCount, number>;
@@ -245,17 +227,45 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     };
   }
 
-  /** The value of a grouping dimension from a row's dimension values and date. */
+  /** The value of a grouping dimension from a row's dimension values and date (or, for a roll-up row, its month or week). */
   function valueOf(d: GroupDimension, dims: Record<CellDimension, string>, date: string): string | null {
     switch (d) {
       case 'month': return date.slice(0, 7);
-      case 'week': return weekOf(date);
+      case 'week': return date.length === 8 ? date : weekOf(date);
       case 'channel': case 'sizeBand': return dims[d];
       default: return dims[d] === '' ? null : dims[d];
     }
   }
 
+  /** One consistent snapshot for the whole report (a read transaction), also with other instances on the file. */
   function compliance(query: ComplianceQuery, viewer: Viewer): ComplianceReport {
+    return client.transaction(() => complianceNow(query, viewer))();
+  }
+
+  /**
+   * Which rows of a grain cover [from, to]: the month (or ISO week) roll-ups of the periods lying wholly inside it that
+   * are not stale, and the day cells of every other day.
+   */
+  function coverage(grain: string, from: string, to: string, period: RollupPeriod | null): { rollups: string[]; days: [string, string][] } {
+    if (period === null) return { rollups: [], days: [[from, to]] };
+    const within = periodsWithin(from, to, period);
+    if (within.length === 0) return { rollups: [], days: [[from, to]] };
+    const stale = new Set(prepare('SELECT period FROM stats_stale WHERE grain = ? AND period BETWEEN ? AND ?').pluck()
+      .all(rollupGrain(grain, period), within[0]!.key, within[within.length - 1]!.key) as string[]);
+    const clean = within.filter((p) => !stale.has(p.key));
+    const days: [string, string][] = [];
+    let cursor = from;
+    const dayBefore = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    for (const p of clean) {
+      if (cursor < p.first) days.push([cursor, dayBefore(p.first)]);
+      cursor = dayAfter(p.last);
+    }
+    if (cursor <= to) days.push([cursor, to]);
+    return { rollups: clean.map((p) => p.key), days };
+  }
+
+  function complianceNow(query: ComplianceQuery, viewer: Viewer): ComplianceReport {
     const now = clock();
     const groupBy = query.groupBy ?? [];
     const county = countyOf(query.county, viewer);
@@ -298,14 +308,27 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     if (!tests) where.push('test = 0');
     const params: Record<string, unknown> = { from: query.from, to: query.to };
     if (grain) {
-      if (actor !== null) {
-        where.push('actor = @actor');
-        params.actor = actor;
+      const filters = [...(tests ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : [])];
+      if (actor !== null) params.actor = actor;
+      // Roll-ups by ISO week when grouping by week, by month otherwise (by day only when both are asked).
+      const period: RollupPeriod | null = groupBy.includes('week') ? (groupBy.includes('month') ? null : 'w') : 'm';
+      const { rollups, days } = coverage(grain.id, query.from, query.to, period);
+      const select = `SELECT ${CELL_DIMENSIONS.map(snakeCase).join(', ')}, local_date, ${CELL_COUNTS.map(snakeCase).join(', ')}, delays, companies FROM stats_cells WHERE `;
+      const reads: { sql: string; params: Record<string, unknown> }[] = [];
+      if (rollups.length > 0) {
+        reads.push({
+          sql: `${select}grain = @grain AND local_date IN (${rollups.map((_, i) => `@p${i}`).join(', ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+          params: { ...params, grain: rollupGrain(grain.id, period!), ...Object.fromEntries(rollups.map((k, i) => [`p${i}`, k])) },
+        });
       }
-      const sqlText = `SELECT ${CELL_DIMENSIONS.map(snakeCase).join(', ')}, local_date, ${CELL_COUNTS.map(snakeCase).join(', ')}, delays, companies
-        FROM stats_cells WHERE grain = @grain AND ${where.join(' AND ')}`;
+      if (days.length > 0) {
+        reads.push({
+          sql: `${select}grain = @grain AND (${days.map((_, i) => `local_date BETWEEN @d${i} AND @e${i}`).join(' OR ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+          params: { ...params, grain: grain.id, ...Object.fromEntries(days.flatMap(([a, b], i) => [[`d${i}`, a], [`e${i}`, b]])) },
+        });
+      }
       const D = CELL_DIMENSIONS.length;
-      for (const row of prepare(sqlText).raw(true).iterate({ ...params, grain: grain.id }) as IterableIterator<unknown[]>) {
+      for (const read of reads) for (const row of prepare(read.sql).raw(true).iterate(read.params) as IterableIterator<unknown[]>) {
         for (let i = 0; i < D; i++) dims[CELL_DIMENSIONS[i]!] = row[i] as string;
         const date = row[D] as string;
         const counts = row.slice(D + 1, D + 1 + N) as number[];

@@ -7,6 +7,7 @@ import { rebuild } from '../../src/stats/rebuild.js';
 import { openStatsProjection } from '../../src/stats/open.js';
 import { factsFromRow, FACT_SELECT, type CaseFacts } from '../../src/stats/repository.js';
 import { isoWeekOf } from '../../src/stats/service.js';
+import { createCompactor } from '../../src/stats/compaction.js';
 
 /**
  * The projection's bookkeeping: after every kind of write (intake in group commits, registration, contacts,
@@ -19,8 +20,9 @@ let w: CaseWorld;
 const DAY = 24 * HOUR;
 
 type CellSnapshot = Record<string, unknown>;
+/** The day cells (the roll-ups by month and week, grains such as `c@m`, are checked on their own below). */
 function cells(): CellSnapshot[] {
-  return (w.db.$client.prepare('SELECT * FROM stats_cells ORDER BY grain, local_date, county, actor, topic, channel, entry_point, size_band, triage_reason, test').all() as Record<string, unknown>[])
+  return (w.db.$client.prepare("SELECT * FROM stats_cells WHERE grain NOT LIKE '%@%' ORDER BY grain, local_date, county, actor, topic, channel, entry_point, size_band, triage_reason, test").all() as Record<string, unknown>[])
     .map((r) => ({ ...r, delays: Object.fromEntries(decodeHistogram(r.delays as Buffer | null)), companies: Object.fromEntries(decodeCompanies(r.companies as Buffer | null)) }));
 }
 function facts(): CaseFacts[] {
@@ -128,6 +130,58 @@ describe('the statistics projection', () => {
     expect(rebuild(projection, 'facts')).toBe(before.facts.length);
     expect(facts()).toEqual(before.facts);
     expect(cells()).toEqual(before.cells);
+  });
+
+  it('keeps month and week roll-ups that are the exact sums of their day cells, and never reads a stale one', async () => {
+    const rollups = () => (w.db.$client.prepare("SELECT * FROM stats_cells WHERE grain LIKE '%@%' ORDER BY grain, local_date, county, actor, topic, channel, entry_point, size_band, triage_reason, test").all() as Record<string, unknown>[])
+      .map((r) => ({ ...r, delays: Object.fromEntries(decodeHistogram(r.delays as Buffer | null)), companies: Object.fromEntries(decodeCompanies(r.companies as Buffer | null)) }));
+    /** The roll-ups summed here from the day cells, independently of the compactor. */
+    const expectedRollups = () => {
+      const map = new Map<string, CellSnapshot & { delays: Record<number, number>; companies: Record<number, [number, number]> }>();
+      for (const day of cells()) {
+        for (const [period, key] of [['m', (day.local_date as string).slice(0, 7)], ['w', isoWeekOf(day.local_date as string)]] as const) {
+          const grain = `${day.grain as string}@${period}`;
+          const dims = ['county', 'actor', 'topic', 'channel', 'entry_point', 'size_band', 'triage_reason', 'test'];
+          const id = [grain, key, ...dims.map((d) => day[d])].join('\u0001');
+          let sum = map.get(id);
+          if (!sum) {
+            sum = { grain, local_date: key, ...Object.fromEntries(dims.map((d) => [d, day[d]])), ...Object.fromEntries(CELL_COUNTS.map((c) => [snakeCase(c), 0])), delays: {}, companies: {} } as never;
+            map.set(id, sum!);
+          }
+          for (const c of CELL_COUNTS) (sum![snakeCase(c)] as number) += day[snakeCase(c)] as number;
+          for (const [m, n] of Object.entries(day.delays as Record<number, number>)) sum!.delays[Number(m)] = (sum!.delays[Number(m)] ?? 0) + n;
+          for (const [c, [cases, helped]] of Object.entries(day.companies as Record<number, [number, number]>)) {
+            const [a, b] = sum!.companies[Number(c)] ?? [0, 0];
+            sum!.companies[Number(c)] = [a + cases, b + helped];
+          }
+        }
+      }
+      const order = (c: CellSnapshot) => [c.grain, c.local_date, c.county, c.actor, c.topic, c.channel, c.entry_point, c.size_band, c.triage_reason, c.test].join('\u0001');
+      return [...map.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
+    };
+    const stale = () => w.db.$client.prepare('SELECT COUNT(*) FROM stats_stale').pluck().get() as number;
+    const report = async (groupBy: string) => {
+      const r = await w.get(`/v1/stats/compliance?from=2026-01-01&to=2026-12-31&groupBy=${groupBy}`, w.tokens.analyst);
+      expect(r.statusCode).toBe(200);
+      return r.json() as { groups: { received: number }[] };
+    };
+    const { projection } = openStatsProjection(w.db, w.config);
+    const compactor = createCompactor(projection);
+    compactor.compact();
+    expect(stale()).toBe(0);
+    expect(rollups()).toEqual(expectedRollups());
+    const before = { month: await report('county,month'), week: await report('actor,week'), none: await report('channel') };
+
+    // A write marks its month and week stale in its own transaction: the query reads those days' cells meanwhile.
+    await w.submit({ county: 'Halland' });
+    expect(stale()).toBeGreaterThan(0);
+    const during = { month: await report('county,month'), week: await report('actor,week'), none: await report('channel') };
+    const total = (r: { groups: { received: number }[] }) => r.groups.reduce((n, g) => n + g.received, 0);
+    for (const k of ['month', 'week', 'none'] as const) expect(total(during[k])).toBe(total(before[k]) + 1);
+    expect(compactor.compact()).toBeGreaterThan(0);
+    expect(stale()).toBe(0);
+    expect(rollups()).toEqual(expectedRollups());
+    expect({ month: await report('county,month'), week: await report('actor,week'), none: await report('channel') }).toEqual(during);
   });
 
   it('derives the ISO week in TypeScript exactly as SQLite does', () => {

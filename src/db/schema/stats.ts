@@ -87,7 +87,8 @@ export type CellCount = (typeof CELL_COUNTS)[number];
 export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
- * The statistics cells: one row per grain, Stockholm arrival date and combination of the grain's dimensions
+ * The statistics cells: one row per grain, Stockholm arrival date (or, for a roll-up grain such as `c@m`, the month
+ * or ISO week it sums) and combination of the grain's dimensions
  * ('' where a dimension is none or not part of the grain), with the additive counts and two sparse
  * multisets that are not additive as numbers but merge exactly: `delays` (minutes from arrival to the
  * right-actor contact → count) and `companies` (company id → cases, cases closed as helped). See
@@ -112,6 +113,20 @@ export const statsCells = sqliteTable(
     companies: blob('companies', { mode: 'buffer' }),
   },
   (t) => [primaryKey({ columns: [t.grain, t.localDate, t.county, t.actor, t.topic, t.channel, t.entryPoint, t.sizeBand, t.triageReason, t.test] })],
+);
+
+/**
+ * Roll-ups of the day cells to be made again: a row per grain and month (`c@m`, `2026-05`) or ISO week (`c@w`,
+ * `2026-W19`) whose day cells changed since its roll-up was built. Written in the same transaction as the change;
+ * a query uses a roll-up only when it is not listed here, so it never reads a stale one (src/stats/compaction.ts).
+ */
+export const statsStale = sqliteTable(
+  'stats_stale',
+  {
+    grain: text('grain').notNull(),
+    period: text('period').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.period] })],
 );
 
 /**
