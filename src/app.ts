@@ -19,9 +19,11 @@ import { referenceRoutes } from './reference/routes.js';
 import { seedReferenceData } from './reference/seed.js';
 import { createIntake, intakeCapability } from './intake/plugin.js';
 import { adminCapability } from './admin/plugin.js';
-import { casesCapability } from './cases/plugin.js';
+import { casesCapability, createCases } from './cases/plugin.js';
 import { openStatsProjection } from './stats/open.js';
 import { statsCapability } from './stats/plugin.js';
+import { createStatsService } from './stats/service.js';
+import { createFeedbackService } from './stats/feedback.js';
 import { deadlinesCapability } from './deadlines/plugin.js';
 import { importCapability } from './import/plugin.js';
 import metrics from './metrics/plugin.js';
@@ -65,7 +67,8 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   });
 
   // Shared by several capabilities: reference data (in memory), the statistics' projection that every write path
-  // calls in its transaction, the audit log, the API keys behind authentication, and intake itself (its API and the pages' form).
+  // calls in its transaction, the audit log, the API keys behind authentication, and intake, cases, statistics and the
+  // company's follow-up (each one instance for its API and the pages).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
@@ -86,11 +89,14 @@ export async function buildApp({ config, db, clock = systemClock, logger }: AppD
   const intake = createIntake({ db, clock, config, reference, projection });
   await app.register(intakeCapability, { intake, config, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
-  await app.register(casesCapability, { db, clock, config, reference, projection });
+  const cases = createCases({ db, clock, config, reference, projection });
+  await app.register(casesCapability, { cases });
   await app.register(deadlinesCapability, { db, clock, config });
-  await app.register(statsCapability, { db, clock, config, reference, projection });
+  const stats = createStatsService({ db, clock, reference, target: config.COMPLIANCE_TARGET });
+  const feedback = createFeedbackService({ db, clock, projection });
+  await app.register(statsCapability, { db, clock, config, reference, projection, stats, feedback });
   await app.register(importCapability, { db, clock, config, reference, projection });
   await app.register(privacyCapability, { db, clock, config, audit, projection });
-  await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
+  await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake, cases, stats, feedback });
   return app;
 }

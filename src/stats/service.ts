@@ -7,7 +7,7 @@ import { badRequest, ProblemError } from '../shared/problems.js';
 import { toCsv } from '../shared/csv.js';
 import { both } from '../shared/i18n.js';
 import type { ReferenceService } from '../reference/service.js';
-import { CELL_DIMENSIONS, IntList, appendEntries, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
+import { CELL_DIMENSIONS, IntList, appendEntries, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
 import { CONTACT_CHANNEL_BITS, delayMinutesOf, figuresOf } from './projection.js';
 import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
 import type {
@@ -414,6 +414,72 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     };
   }
 
+  /**
+   * Open cases now by deadline state, for the dashboard: no right-actor contact yet and not closed (so a case contacted
+   * by the wrong actor and referred on as misrouted is open again), split into on track (deadline ahead, not yet at
+   * risk), at risk (deadline ahead, at-risk instant passed) and breached (open past its deadline). Arrival in
+   * [from, to]; county, actor and the viewer's counties as in compliance; tests as in compliance.
+   */
+  function openByDeadlineState(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer) {
+    const now = clock();
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const where = ['first_contact_at IS NULL', 'closed_at IS NULL', 'local_date BETWEEN @from AND @to'];
+    if (!withTests(viewer, undefined)) where.push('is_test = 0');
+    if (actor !== null) where.push('first_actor_id = @actor');
+    if (county !== null) where.push('county_code = @county');
+    else if (viewer.counties !== null) where.push(`county_code IN (SELECT value FROM json_each(@scope))`);
+    const sqlText = `SELECT COALESCE(SUM(deadline_at >= @now AND at_risk_at > @now), 0) AS onTrack,
+        COALESCE(SUM(deadline_at >= @now AND at_risk_at <= @now), 0) AS atRisk, COALESCE(SUM(deadline_at < @now), 0) AS breached
+      FROM case_facts WHERE ${where.join(' AND ')}`;
+    const params: Record<string, unknown> = { from: query.from, to: query.to, now };
+    if (actor !== null) params.actor = actor;
+    if (county !== null) params.county = county;
+    else if (viewer.counties !== null) params.scope = JSON.stringify(viewer.counties);
+    return prepare(sqlText).get(params) as { onTrack: number; atRisk: number; breached: number };
+  }
+
+  /**
+   * How long the right-actor contact took (the delays behind the percentiles): contacted inquiries per bucket of elapsed
+   * hours, split at `edgesHours` (ascending, whole hours): [0, e1), [e1, e2), …, [eN, ∞). From the cells' minute
+   * histograms (county × actor grain, month roll-ups where fresh), so exact like the percentiles.
+   */
+  function firstContactDistribution(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer, edgesHours: number[]): number[] {
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const inScope = allowed(viewer, county);
+    const edges = edgesHours.map((h) => h * 60); // a delay of m whole minutes is ≥ h hours exactly when m ≥ 60h
+    const counts = new Array<number>(edges.length + 1).fill(0);
+    const filters = [...(withTests(viewer, undefined) ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : [])];
+    const { rollups, days } = coverage('ca', query.from, query.to, 'm');
+    const reads: { sql: string; params: Record<string, unknown> }[] = [];
+    const base = { ...(actor !== null ? { actor } : {}) };
+    const select = 'SELECT county, delays FROM stats_cells WHERE delays IS NOT NULL AND ';
+    if (rollups.length > 0) {
+      reads.push({
+        sql: `${select}grain = @grain AND local_date IN (${rollups.map((_, i) => `@p${i}`).join(', ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+        params: { ...base, grain: rollupGrain('ca', 'm'), ...Object.fromEntries(rollups.map((k, i) => [`p${i}`, k])) },
+      });
+    }
+    if (days.length > 0) {
+      reads.push({
+        sql: `${select}grain = @grain AND (${days.map((_, i) => `local_date BETWEEN @d${i} AND @e${i}`).join(' OR ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+        params: { ...base, grain: 'ca', ...Object.fromEntries(days.flatMap(([a, b], i) => [[`d${i}`, a], [`e${i}`, b]])) },
+      });
+    }
+    for (const read of reads) {
+      for (const [cellCounty, delays] of prepare(read.sql).raw(true).iterate(read.params) as IterableIterator<[string, Buffer]>) {
+        if (!inScope(cellCounty === '' ? null : cellCounty)) continue;
+        for (const [minute, n] of decodeHistogram(delays)) {
+          let i = 0;
+          while (i < edges.length && minute >= edges[i]!) i++;
+          counts[i]! += n;
+        }
+      }
+    }
+    return counts;
+  }
+
   /** Facts rows of a period, as the slower queries read them (referrals, indicators). */
   function factsOf(from: string, to: string, tests: boolean, extra = '', params: Record<string, unknown> = {}): CaseFacts[] {
     const sqlText = `SELECT ${FACT_SELECT} FROM case_facts WHERE local_date BETWEEN @from AND @to${tests ? '' : ' AND is_test = 0'}${extra}`;
@@ -526,7 +592,12 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     };
   }
 
-  return { compliance, referrals, indicators };
+  return {
+    compliance, referrals, indicators,
+    openByDeadlineState: (query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer) => client.transaction(() => openByDeadlineState(query, viewer))(),
+    firstContactDistribution: (query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer, edgesHours: number[]) =>
+      client.transaction(() => firstContactDistribution(query, viewer, edgesHours))(),
+  };
 }
 
 export type StatsService = ReturnType<typeof createStatsService>;
