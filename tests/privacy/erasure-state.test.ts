@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { createErasureService } from '../../src/privacy/service.js';
 import { consistencyProblems } from '../hardening/consistency.js';
@@ -115,7 +116,7 @@ describe('what an erased case still holds is erased', () => {
   });
 
   it('by retention, whenever the case was erased and whether or not it is closed or old', async () => {
-    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), batchSize: 2 });
+    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), projection: openStatsProjection(w.db, w.config).projection, batchSize: 2 });
     retention.eraseExpired(w.clock.now, 365); // whatever earlier tests left
     const open = await w.submit(PERSONAL);
     const closed = await w.submit(PERSONAL);
