@@ -130,7 +130,11 @@ describe('unknown query parameters', () => {
     for (const [template, operations] of Object.entries(document.paths)) {
       if (!operations.get) continue;
       const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(valueFor(template, name)));
-      const url = `${path}?bogus=1${template === '/v1/stats/compliance' ? '&from=2026-01-01&to=2026-12-31' : ''}`;
+      const required: Record<string, string> = {
+        '/v1/stats/compliance': '&from=2026-01-01&to=2026-12-31', '/v1/stats/referrals': '&from=2026-01-01&to=2026-12-31',
+        '/v1/stats/tests': '&from=2026-01-01&to=2026-12-31', '/v1/stats/indicators': '&year=2026',
+      };
+      const url = `${path}?bogus=1${required[template] ?? ''}`;
       let res: LightMyRequestResponse | undefined;
       for (const token of tokens) {
         res = await w.get(url, token);

@@ -66,7 +66,7 @@ async function workedCase(s: Subject) {
   const { id, statusUrl } = created.json();
   expect((await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', note: s.note })).statusCode).toBe(200);
   expect((await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'helped' })).statusCode).toBe(200);
-  expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { answer: 'yes', comment: s.comment })).statusCode).toBe(201);
+  expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { rightActorInTime: 'yes', gotHelp: 'yes', comment: s.comment })).statusCode).toBe(201);
   for (let i = 0; i < 30; i++) await w.submit({ message: `Vi söker kunder i Tyskland, fråga nummer ${i}.` });
   return id as string;
 }

@@ -302,7 +302,7 @@ describe('the mystery-shopping test', () => {
         ['compliance by actor and week (national coordinator)', w.tokens.coordNational, `/v1/stats/compliance?${ALL}&groupBy=actor,week`],
         ['referrals (coordinator)', w.tokens.coordSkane, `/v1/stats/referrals?${ALL}`],
         ['indicators (national coordinator)', w.tokens.coordNational, '/v1/stats/indicators?year=2026'],
-        ['metrics', null, '/metrics'],
+        ['metrics', w.app.apiKeys.create({ role: 'metrics', label: 'Prometheus' }, 'test').token, '/metrics'],
       ] as [string, string | null, string][]) {
         const res = await w.get(url, key);
         expect(res.statusCode, name).toBe(200);
