@@ -19,6 +19,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clea
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_PATH=/data/en-dorr-in.db
+# Secrets are never baked in: production needs PUBLIC_BASE_URL, RESEARCH_PSEUDONYM_SECRET and ORG_KEY_SECRET (or
+# ORG_KEY_FILE, a mounted secret file) at run time, as docker-compose.yml passes them; without them it refuses to start.
 WORKDIR /app
 # The code is owned by root and read-only for the service's user; only /data is writable.
 COPY --from=build /app/package.json ./

@@ -20,9 +20,13 @@ import { seedReferenceData } from './reference/seed.js';
 import { createIntake, intakeCapability } from './intake/plugin.js';
 import { createRouting, routingCapability } from './routing/plugin.js';
 import { adminCapability } from './admin/plugin.js';
-import { casesCapability } from './cases/plugin.js';
-import { createCaseFacts } from './stats/facts.js';
+import { casesCapability, createCases } from './cases/plugin.js';
+import { openStatsProjection } from './stats/open.js';
 import { statsCapability } from './stats/plugin.js';
+import { createStatsService } from './stats/service.js';
+import { createFeedbackService } from './stats/feedback.js';
+import { deadlinesCapability } from './deadlines/plugin.js';
+import { importCapability } from './import/plugin.js';
 import metrics from './metrics/plugin.js';
 import auth from './auth/plugin.js';
 import { createApiKeyRepository } from './auth/repository.js';
@@ -70,14 +74,16 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
     reply.header('x-request-id', request.id);
   });
 
-  // Shared by several capabilities: reference data (in memory), the statistics' facts row written at
-  // intake, the audit log, the API keys behind authentication, the routing decider (shared by intake and
-  // the preview) and intake itself (its API and the pages' form).
+  // Shared by several capabilities: reference data (in memory), the statistics' projection that every write path
+  // calls in its transaction, the audit log, the API keys behind authentication, the routing decider (shared by intake
+  // and the preview), the outbox, and intake, cases, statistics and the company's follow-up (each one instance for its
+  // API and the pages).
   // Everything else is wired inside its capability.
   const knowledge = loadKnowledge();
   seedReferenceData(db, knowledge);
   const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
-  const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
+  const { projection, orgKey } = openStatsProjection(db, config, (message) => app.log.info(message));
+  app.log.info({ source: orgKey.source, ...(orgKey.file ? { file: orgKey.file } : {}) }, 'statistics: company keys under the ORG key from %s', orgKey.source);
   const audit = createAuditLog({ db, clock });
   const apiKeys = createApiKeyService({ repository: createApiKeyRepository(db), reference, clock, audit });
   // The outbox is written by the write paths below, inside their transactions.
@@ -107,16 +113,21 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
-  const intake = createIntake({ db, clock, config, reference, routing, afterInsert: caseFacts.recordInquiry, notify,
+  const intake = createIntake({ db, clock, config, reference, routing, projection, notify,
     followUpConsent: followUp.consentGiven, exportCentreStarted: startDates.startedAt });
   await app.register(intakeCapability, { intake, config });
   await app.register(routingCapability, { db, routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
-  await app.register(casesCapability, { db, clock, config, reference, notify });
-  await app.register(statsCapability, { db, clock, config, reference, caseFacts, notify });
-  await app.register(privacyCapability, { db, clock, config, audit, notify });
+  const cases = createCases({ db, clock, config, reference, projection, notify });
+  await app.register(casesCapability, { cases });
+  await app.register(deadlinesCapability, { db, clock, config, notify });
+  const stats = createStatsService({ db, clock, reference, target: config.COMPLIANCE_TARGET });
+  const feedback = createFeedbackService({ db, clock, projection });
+  await app.register(statsCapability, { db, clock, config, reference, projection, stats, feedback });
+  await app.register(importCapability, { db, clock, config, reference, projection });
+  await app.register(privacyCapability, { db, clock, config, audit, projection, notify });
   app.decorate('followUp', followUp);
   await app.register(effectsCapability, { db, followUp, startDates, reference, audit, config, clock });
-  await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake });
+  await app.register(pagesCapability, { db, clock, config, reference, apiKeys, intake, cases, stats, feedback });
   return app;
 }

@@ -111,8 +111,27 @@ export const configSchema = z.object({
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   /** Allow webhook URLs over plain http and to loopback, private and link-local addresses (intranets, tests). */
   WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
+  /** How often the statistics' month and week roll-ups are made again where cases changed; 0 turns it off (queries stay exact). Off in tests. */
+  STATS_COMPACT_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A first contact recorded more than this many hours after the instant it claims is flagged `backdated`. */
+  BACKDATED_CONTACT_HOURS: z.coerce.number().min(0).default(24),
+  /** How old an inquiry registered by a caseworker or coordinator (POST /v1/cases) may say it is, in days. */
+  MAX_BACKDATED_DAYS: z.coerce.number().int().min(0).max(366).default(14),
+  /**
+   * The key of the statistics' company keys (see src/stats/company-key.ts), kept outside the database: the value
+   * itself, or a file holding it. Required in production; elsewhere a key file beside the database is made.
+   */
+  ORG_KEY_SECRET: z.string().min(32).optional(),
+  ORG_KEY_FILE: z.string().min(1).optional(),
 }).superRefine((c, ctx) => {
   if (c.SMTP_URL && !c.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'Required when SMTP_URL is set: the sender of the e-mails, e.g. "Exportcentrum <no-reply@region.se>"' });
+  if (c.NODE_ENV === 'production' && !c.ORG_KEY_SECRET && !c.ORG_KEY_FILE) {
+    ctx.addIssue({
+      code: 'custom', path: ['ORG_KEY_SECRET'],
+      message: 'ORG_KEY_SECRET or ORG_KEY_FILE is required in production: create a key with `openssl rand -base64 48 > /run/secrets/org-key` ' +
+        '(or `npm run -s cli -- org-key generate`) and set ORG_KEY_FILE to that file. Keep it with the secrets, not with the database backups.',
+    });
+  }
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

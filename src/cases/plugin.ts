@@ -4,12 +4,26 @@ import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
 import type { ReferenceService } from '../reference/service.js';
 import { createCaseRepository } from './repository.js';
-import { createCaseService } from './service.js';
+import { createCaseService, type CaseService } from './service.js';
 import { caseRoutes } from './routes.js';
 import type { Notifier } from '../notifications/outbox.js';
+import type { StatsProjection } from '../stats/projection.js';
+
+export interface CasesWiring {
+  db: Db; clock: Clock; config: Config; reference: ReferenceService; projection: StatsProjection;
+  /** Queues the e-mails and webhooks an action causes, in the action's transaction (src/notifications). */
+  notify?: Pick<Notifier, 'caseChanged'>;
+}
+
+/** The case service, built once in app.ts and shared by the cases API and the dashboard's list of breached cases. */
+export function createCases({ db, clock, config, reference, projection, notify }: CasesWiring): CaseService {
+  return createCaseService({
+    db, repository: createCaseRepository(db), reference, clock, projection, notify,
+    atRiskMs: config.AT_RISK_HOURS * 3_600_000, backdatedMs: config.BACKDATED_CONTACT_HOURS * 3_600_000,
+  });
+}
 
 /** The caseworkers' and coordinators' cases API. */
-export const casesCapability: FastifyPluginAsyncZod<{ db: Db; clock: Clock; config: Config; reference: ReferenceService; notify?: Pick<Notifier, 'caseChanged'> }> = async (app, { db, clock, config, reference, notify }) => {
-  const cases = createCaseService({ db, repository: createCaseRepository(db), reference, clock, atRiskMs: config.AT_RISK_HOURS * 3_600_000, notify });
+export const casesCapability: FastifyPluginAsyncZod<{ cases: CaseService }> = async (app, { cases }) => {
   await app.register(caseRoutes, { cases });
 };

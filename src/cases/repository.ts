@@ -41,6 +41,8 @@ const summaryColumns = {
   reference: inquiries.reference,
   status: inquiries.status,
   receivedAt: inquiries.receivedAt,
+  channel: inquiries.channel,
+  entryPoint: inquiries.entryPoint,
   updatedAt: inquiries.updatedAt,
   version: inquiries.version,
   countyCode: inquiries.countyCode,
@@ -48,6 +50,7 @@ const summaryColumns = {
   deadlinePolicy: inquiries.deadlinePolicy,
   deadlineAt: inquiries.deadlineAt,
   firstContactAt: inquiries.firstContactAt,
+  firstResponseAt: inquiries.firstResponseAt,
   closedAt: inquiries.closedAt,
   assignedActorId: inquiries.assignedActorId,
   firstAssignedActorId: inquiries.firstAssignedActorId,
@@ -58,7 +61,7 @@ const summaryColumns = {
 
 type InquiryRow = typeof inquiries.$inferSelect;
 export interface WorkColumns { claimedByKeyId: string | null; claimedAt: number | null; outcome: string | null; claimLabel: string | null; claimRevokedAt: number | null }
-export type CaseSummaryRow = Pick<InquiryRow, 'id' | 'reference' | 'status' | 'receivedAt' | 'updatedAt' | 'version' | 'countyCode' | 'companyName' | 'deadlinePolicy' | 'deadlineAt' | 'firstContactAt' | 'closedAt' | 'assignedActorId' | 'firstAssignedActorId' | 'classification' | 'triageReason'> & WorkColumns;
+export type CaseSummaryRow = Pick<InquiryRow, 'id' | 'reference' | 'status' | 'receivedAt' | 'channel' | 'entryPoint' | 'updatedAt' | 'version' | 'countyCode' | 'companyName' | 'deadlinePolicy' | 'deadlineAt' | 'firstContactAt' | 'firstResponseAt' | 'closedAt' | 'assignedActorId' | 'firstAssignedActorId' | 'classification' | 'triageReason'> & WorkColumns;
 export type CaseRow = InquiryRow & WorkColumns;
 
 export interface NoteRow { id: string; kind: string; text: string | null; authorKeyId: string; authorRole: string; createdAt: number; erasedAt: number | null }

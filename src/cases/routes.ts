@@ -123,12 +123,16 @@ export const caseRoutes: FastifyPluginAsyncZod<{ cases: CaseService }> = async (
   action('first-contact', 'Record first contact with the company',
     'Stops the clock: the first recorded contact is what the one-working-day goal measures (later ones, after a referral, are recorded but not counted). ' +
     '`at` defaults to now. On an unclaimed case it also claims it for the caller.',
-    firstContactSchema, (b) => ({ action: 'first-contact', channel: b.channel, at: b.at, note: b.note }));
+    firstContactSchema, (b) => ({ action: 'first-contact', channel: b.channel, at: b.at, note: b.note, withActors: b.withActors }));
   action('refer', 'Refer the case to another actor',
-    "Hands the case to another actor present in the county. The deadline stays (the clock runs from the company's first contact with the service), " +
-    "the referring actor's access ends, and the referral is counted.",
-    referSchema, (b) => ({ action: 'refer', toActor: b.toActor, reason: b.reason }));
-  action('note', 'Add a note', 'Notes are for caseworkers and coordinators, never shown to the company.', noteSchema, (b) => ({ action: 'note', text: b.text }));
+    'Hands the case to another actor present in the county, as `misrouted` (we are the wrong actor: any contact we recorded does not count as ' +
+    'reaching the right actor, and the clock runs on until the receiving actor reaches the company) or `additional-need` (we helped; the company ' +
+    'also needs the other actor: our recorded contact counts). The deadline stays (it runs from when the company asked), ' +
+    "the referring actor's access ends, and the referral is counted with its kind. Example: Almi calls the company in time, finds it wants buyers " +
+    'abroad and refers it to Business Sweden as misrouted; Business Sweden calls after the deadline: the case is contacted late, not in time.',
+    referSchema, (b) => ({ action: 'refer', toActor: b.toActor, kind: b.kind, reason: b.reason }));
+  action('note', 'Add a note', 'Notes are for caseworkers and coordinators, never shown to the company. `withActors` names other actors who took part in a joint visit or meeting.',
+    noteSchema, (b) => ({ action: 'note', text: b.text, withActors: b.withActors }));
   action('close', 'Close the case', 'With an outcome; helped and referred-outside need first contact recorded.', closeSchema,
     (b) => ({ action: 'close', outcome: b.outcome, note: b.note }));
   action('assign', 'Assign the case to an actor', "Routes a triage case, or reassigns any open case in the coordinator's counties (clearing any claim).",

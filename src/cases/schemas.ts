@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { actorRefSchema, countyRefSchema } from '../intake/schemas.js';
+import { actorRefSchema, countyRefSchema, INQUIRY_CHANNELS } from '../intake/schemas.js';
 import { DEADLINE_STATES } from '../deadlines/state.js';
 import { CASE_ACTIONS, CASE_STATUSES } from './state-machine.js';
+import { REFERRAL_KINDS } from './right-actor.js';
 
 export const CONTACT_CHANNELS = ['phone', 'email', 'meeting', 'video'] as const;
 export const CLOSE_OUTCOMES = ['helped', 'referred-outside', 'no-reply', 'duplicate', 'withdrawn', 'spam'] as const;
@@ -50,7 +51,10 @@ export const deadlineSchema = z.object({
   dueAt: z.iso.datetime().describe('When first contact is due; a referral does not move it'),
   policy: z.enum(['working-day', '24h']),
   state: z.enum(DEADLINE_STATES).describe('Derived now: on-track, at-risk, breached (no contact, past due; also when closed without contact after the deadline), met or missed (contact after the deadline), closed (closed without contact before the deadline: withdrawn, duplicate, spam)'),
-  firstContactAt: z.iso.datetime().nullable().describe("The company's first contact with any actor: what the deadline measures"),
+  firstContactAt: z.iso.datetime().nullable().describe(
+    'The first right-actor contact: what the deadline measures. A contact by an actor that then referred the case on as misrouted is not one, ' +
+    'so after such a referral this is null again until the receiving actor reaches the company'),
+  firstResponseAt: z.iso.datetime().nullable().describe('The first contact by any actor, right or not'),
 }).meta({ id: 'CaseDeadline' });
 
 export const claimSchema = z.object({
@@ -64,7 +68,9 @@ export const caseSummarySchema = z.object({
   reference: z.string(),
   status: statusSchema,
   version: z.number().int().describe('Bumped by every change; send it back in If-Match'),
-  receivedAt: z.iso.datetime(),
+  receivedAt: z.iso.datetime().describe('When the company asked: what the deadline runs from'),
+  channel: z.enum(INQUIRY_CHANNELS).describe('How it came: form, phone, email, visit, event (registered by a caseworker or coordinator), import'),
+  entryPoint: z.string().nullable().describe('The regional page or form that sent it, when it said'),
   updatedAt: z.iso.datetime(),
   county: countyRefSchema.nullable(),
   companyName: z.string(),
@@ -121,19 +127,28 @@ export const caseEventsSchema = z.object({ items: z.array(caseEventSchema) }).me
 export const caseIdParams = z.object({ id: z.uuid().describe("The case's (inquiry's) id") });
 
 const noteText = z.string().trim().min(1).max(5000);
+const withActors = z.array(z.string().trim().min(1).max(60)).max(10).optional()
+  .describe('Other actors who took part (a joint visit or meeting), by id: counted as joint work in the statistics');
 
 export const firstContactSchema = z.strictObject({
-  channel: z.enum(CONTACT_CHANNELS),
-  at: instant.optional().describe('When the contact happened; defaults to now. Not in the future, not before the inquiry arrived'),
+  channel: z.enum(CONTACT_CHANNELS).describe('phone, email, meeting (a visit or meeting in person) or video'),
+  at: instant.optional().describe(
+    'When the contact happened; defaults to now. Not in the future, not before the inquiry arrived. ' +
+    'Recorded more than BACKDATED_CONTACT_HOURS (default 24) after this instant, the contact is flagged backdated (the history shows both instants); nothing is refused'),
   note: noteText.optional(),
+  withActors,
 }).meta({ id: 'FirstContact' });
 
 export const referSchema = z.strictObject({
   toActor: z.string().min(1).max(60).describe('The id of the actor to hand the case to'),
+  kind: z.enum(REFERRAL_KINDS).describe(
+    'misrouted: we are the wrong actor for this question (a contact we recorded does not count as reaching the right actor; the clock runs on ' +
+    'until the receiving actor reaches the company). additional-need: we helped, and the company also needs another actor (our contact counts; ' +
+    'record it first)'),
   reason: noteText.describe('Why, for the receiving caseworker'),
 }).meta({ id: 'Referral' });
 
-export const noteSchema = z.strictObject({ text: noteText }).meta({ id: 'CaseNote' });
+export const noteSchema = z.strictObject({ text: noteText, withActors }).meta({ id: 'CaseNote' });
 
 export const closeSchema = z.strictObject({
   outcome: z.enum(CLOSE_OUTCOMES).describe('helped and referred-outside need first contact recorded first'),

@@ -18,6 +18,9 @@ import type { CloseOutcome, ContactChannel, ListCasesQuery } from './schemas.js'
 import { both } from '../shared/i18n.js';
 import { refuseIfErased } from '../privacy/personal-data.js';
 import type { CaseChange, Notifier } from '../notifications/outbox.js';
+import { contactSummary, stepsOf, type ReferralKind } from './right-actor.js';
+import type { StatsProjection } from '../stats/projection.js';
+import type { InquiryChannel } from '../intake/schemas.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -28,14 +31,18 @@ export interface CaseServiceDeps {
   atRiskMs: number;
   /** Queues the e-mails and webhooks an action causes, in the action's transaction (src/notifications). */
   notify?: Pick<Notifier, 'caseChanged'> | undefined;
+  /** A contact recorded more than this long after the instant it claims is flagged backdated (BACKDATED_CONTACT_HOURS). */
+  backdatedMs: number;
+  /** The statistics' projection, told of every change in the action's transaction. */
+  projection: StatsProjection;
 }
 
 export type ActionInput =
   | { action: 'claim' }
   | { action: 'release' }
-  | { action: 'first-contact'; channel: ContactChannel; at?: number | undefined; note?: string | undefined }
-  | { action: 'refer'; toActor: string; reason: string }
-  | { action: 'note'; text: string }
+  | { action: 'first-contact'; channel: ContactChannel; at?: number | undefined; note?: string | undefined; withActors?: string[] | undefined }
+  | { action: 'refer'; toActor: string; kind: ReferralKind; reason: string }
+  | { action: 'note'; text: string; withActors?: string[] | undefined }
   | { action: 'close'; outcome: CloseOutcome; note?: string | undefined }
   | { action: 'assign'; actor: string; note?: string | undefined };
 
@@ -66,7 +73,7 @@ function changeOf(input: ActionInput, row: CaseRow, at: number): CaseChange | nu
   }
 }
 
-export function createCaseService({ db, repository, reference, clock, atRiskMs, notify }: CaseServiceDeps) {
+export function createCaseService({ db, repository, reference, clock, atRiskMs, backdatedMs, projection, notify }: CaseServiceDeps) {
   const writes = groupCommit(db.$client);
   function scopeOf(p: Principal): CaseScope {
     if (p.role === 'caseworker' && p.actorId) return { kind: 'actor', actorId: p.actorId, counties: p.counties };
@@ -91,6 +98,8 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
       status: row.status as CaseStatus,
       version: row.version,
       receivedAt: iso(row.receivedAt),
+      channel: row.channel as InquiryChannel,
+      entryPoint: row.entryPoint,
       updatedAt: iso(row.updatedAt),
       county: reference.countyRef(row.countyCode),
       companyName: row.companyName,
@@ -99,7 +108,7 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
       claimedBy: row.claimedByKeyId ? { keyId: row.claimedByKeyId, label: row.claimLabel ?? row.claimedByKeyId, at: iso(row.claimedAt ?? row.updatedAt) } : null,
       deadline: {
         dueAt: iso(row.deadlineAt), policy: row.deadlinePolicy as DeadlinePolicy,
-        state: stateOf(row, now), firstContactAt: isoOrNull(row.firstContactAt),
+        state: stateOf(row, now), firstContactAt: isoOrNull(row.firstContactAt), firstResponseAt: isoOrNull(row.firstResponseAt),
       },
       triageReason: row.triageReason,
       closedAt: isoOrNull(row.closedAt),
@@ -226,6 +235,16 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
     return actor;
   }
 
+  /** Other actors named as taking part (joint visits and meetings): known actors, each once. */
+  function checkWithActors(ids: string[] | undefined): string[] | undefined {
+    if (!ids?.length) return undefined;
+    const unknown = ids.filter((id) => !reference.actor(id));
+    if (unknown.length) {
+      throw badRequest(`body.withActors: unknown actor ${unknown.map((a) => `"${a}"`).join(', ')} (see /v1/actors)`, [{ name: 'body.withActors', reason: 'Unknown actor id' }]);
+    }
+    return [...new Set(ids)];
+  }
+
   function addNote(tx: Tx, row: CaseRow, p: Principal, kind: string, text: string | undefined, at: number): string | undefined {
     if (text === undefined) return undefined;
     // Erasure is a state: an erased case takes no new free text, which may name people.
@@ -286,32 +305,45 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
               reason: both(`Before the inquiry arrived (${iso(row.receivedAt)})`, `Före förfrågans ankomst (${iso(row.receivedAt)})`),
             }]);
           }
-          // Only the company's first contact with the service stops the clock; later ones (after a referral) are recorded, not counted.
+          const withActors = checkWithActors(input.withActors);
+          // The first right-actor contact stops the clock. A later one (after an additional-need referral) is recorded,
+          // not counted; after a misrouted referral there is none, so the receiving actor's contact counts.
           const counted = row.firstContactAt === null;
+          // Recorded long after the instant it claims: allowed, and flagged, so the statistics show how common it is.
+          const backdated = now - at > backdatedMs;
           const noteId = addNote(tx, row, p, 'first-contact', input.note, now);
           if (p.role === 'caseworker' && !activeHolder(row)) repository.setClaim(tx, row.id, p.keyId, now);
-          update({ status: next, updatedAt, ...(counted ? { firstContactAt: at } : {}) });
+          update({ status: next, updatedAt, ...(counted ? { firstContactAt: at } : {}), ...(row.firstResponseAt === null ? { firstResponseAt: at } : {}) });
           appendEvent(tx, row.id, 'first-contact', at, by, {
-            actorId: row.assignedActorId, channel: input.channel, counted, recordedAt: iso(now), ...(noteId ? { noteId } : {}),
+            actorId: row.assignedActorId, channel: input.channel, counted, recordedAt: iso(now), ...(backdated ? { backdated: true } : {}),
+            ...(withActors ? { withActors } : {}), ...(noteId ? { noteId } : {}),
           });
           break;
         }
         case 'refer': {
           const to = checkReceivingActor(input.toActor, row, 'body.toActor');
           if (to.id === row.assignedActorId) throw unprocessable('same-actor', 'Referral to the same actor', 'body.toActor: the case is already with this actor.');
+          const history = listEvents(tx, row.id);
+          if (input.kind === 'additional-need' && !history.some((e) => e.type === 'first-contact' && e.data.actorId === row.assignedActorId)) {
+            throw new ProblemError(409, 'contact-required', 'Record first contact first',
+              'An additional-need referral says you helped the company and it also needs another actor: record your contact with it first. ' +
+              'If you are the wrong actor for the question, refer it as misrouted.');
+          }
           const noteId = addNote(tx, row, p, 'referral', input.reason, now)!;
           repository.setClaim(tx, row.id, null, null);
-          // The deadline stays: the clock runs from the company's first contact with the service.
-          update({ status: next, updatedAt, assignedActorId: to.id });
-          appendEvent(tx, row.id, 'referred', now, by, {
-            from: row.assignedActorId, to: to.id, contacted: row.firstContactAt !== null, noteId,
-          });
+          // The deadline stays: the clock runs from when the company asked. A misrouted referral takes back the
+          // referring actor's contacts: the company has not reached the right actor yet.
+          const data = { from: row.assignedActorId, to: to.id, kind: input.kind, contacted: row.firstContactAt !== null, noteId };
+          const { firstRightContact } = contactSummary(stepsOf([...history, { type: 'referred', at: now, data }]));
+          update({ status: next, updatedAt, assignedActorId: to.id, firstContactAt: firstRightContact?.at ?? null });
+          appendEvent(tx, row.id, 'referred', now, by, data);
           break;
         }
         case 'note': {
+          const withActors = checkWithActors(input.withActors);
           const noteId = addNote(tx, row, p, 'note', input.text, now)!;
           update({ updatedAt });
-          appendEvent(tx, row.id, 'note-added', now, by, { noteId });
+          appendEvent(tx, row.id, 'note-added', now, by, { noteId, ...(withActors ? { withActors } : {}) });
           break;
         }
         case 'close': {
@@ -339,6 +371,10 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
           break;
         }
       }
+      // The statistics follow in the same transaction (a no-op when the action moved no figure, e.g. a claim).
+      const unit = projection.unit();
+      unit.caseChanged(row.id);
+      unit.flush();
       const change = changeOf(input, row, now);
       if (change) notify?.caseChanged(change);
     }, { behavior: 'immediate' }));

@@ -13,6 +13,9 @@ import { createApiKeyService, ROLES, type ApiKeyView, type Role } from '../auth/
 import { ProblemError } from '../shared/problems.js';
 import { systemClock } from '../shared/clock.js';
 import { createAuditLog } from '../audit/service.js';
+import { generateOrgKey } from '../stats/company-key.js';
+import { openStatsProjection } from '../stats/open.js';
+import { rebuild } from '../stats/rebuild.js';
 
 /**
  * Admin commands on the database named by DATABASE_PATH (the same one the server uses; safe while it runs).
@@ -20,6 +23,9 @@ import { createAuditLog } from '../audit/service.js';
  *   npm run cli -- api-keys create --role <role> [--actor <id>] [--county <code>...] [--all-counties] --label <text>
  *   npm run cli -- api-keys list [--include-revoked]
  *   npm run cli -- api-keys revoke <id>
+ *
+ *   npm run cli -- org-key generate      a new key for ORG_KEY_SECRET / ORG_KEY_FILE, alone on its line
+ *   npm run cli -- stats rebuild         derive the statistics again from the inquiries and their history
  *
  * `create` prints the new token alone on the last line of its output, so a script can take it with `tail -n 1`.
  */
@@ -29,7 +35,9 @@ const USAGE = `Usage:
   npm run cli -- api-keys revoke <id>
   npm run cli -- import <file.ndjson>
   npm run cli -- backup <file>
-  npm run cli -- routing export-labels --since <YYYY-MM-DD> [--out <file.jsonl>]`;
+  npm run cli -- routing export-labels --since <YYYY-MM-DD> [--out <file.jsonl>]
+  npm run cli -- org-key generate          (e.g. npm run -s cli -- org-key generate > /run/secrets/org-key)
+  npm run cli -- stats rebuild`;
 
 class UsageError extends Error {}
 
@@ -56,6 +64,23 @@ function describe(key: ApiKeyView): string {
 
 export function run(argv: string[], out: (line: string) => void = console.log): void {
   const [group, command, ...rest] = argv;
+  if (group === 'org-key' && command === 'generate' && rest.length === 0) {
+    // Printed, not stored: the key belongs outside the database (ORG_KEY_FILE or ORG_KEY_SECRET).
+    out(generateOrgKey());
+    return;
+  }
+  if (group === 'stats' && command === 'rebuild' && rest.length === 0) {
+    const config = loadConfig();
+    const db = openDatabase(config.DATABASE_PATH);
+    try {
+      migrateDatabase(db);
+      const { projection } = openStatsProjection(db, config, out);
+      out(`Rebuilt the statistics from ${rebuild(projection, 'facts')} inquiries and their history.`);
+    } finally {
+      db.$client.close();
+    }
+    return;
+  }
   if (group !== 'api-keys' || !command) throw new UsageError(USAGE);
 
   if (command === 'create') {

@@ -4,8 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { msg } from '../shared/i18n.js';
-import { csvLine, CSV_BOM } from './csv.js';
-import { sizeBandOf } from './dimensions.js';
+import { csvLine, CSV_BOM } from '../shared/csv.js';
 import type { StartDates } from './start-dates.js';
 
 /**
@@ -36,14 +35,15 @@ export function orgPseudonym(secret: string, orgNumber: string): string {
 
 interface Row {
   id: string; receivedAt: number; cohortMonth: string; countyCode: string | null; channel: string | null; centreStarted: number | null;
-  actorId: string | null; topicId: string | null; employees: number | null; firstContactAt: number | null; deadlineAt: number;
-  closedAt: number | null; outcome: string | null; feedback: string | null; orgNumber: string | null; orgNumberIsPersonal: number;
+  actorId: string | null; topicId: string | null; sizeBand: string; firstContactAt: number | null; deadlineAt: number;
+  closedAt: number | null; outcome: string | null; feedback: string | null; feedbackRightActorInTime: string | null;
+  orgNumber: string | null; orgNumberIsPersonal: number;
 }
 
 export function extractColumns(waves: number[]): string[] {
   return [
     'cohortMonth', 'countyCode', 'centreStartYear', 'centreStartedOn', 'centreStarted', 'channel', 'actorId', 'topicId', 'sizeBand',
-    'rightActorInTime', 'outcome', 'feedback',
+    'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime',
     ...waves.flatMap((m) => [`w${m}Exporting`, `w${m}NewMarkets`, `w${m}ExportShare`, `w${m}Contribution`]),
     'orgPseudonym',
   ];
@@ -51,15 +51,13 @@ export function extractColumns(waves: number[]): string[] {
 
 export function createResearchExtract({ db, startDates, waves, secret, now }: { db: Db; startDates: StartDates; waves: number[]; secret: string; now: () => number }) {
   const page = db.$client.prepare(`
-    SELECT i.id, i.received_at AS receivedAt, f.local_month AS cohortMonth, i.county_code AS countyCode,
-      (SELECT json_extract(e.data, '$.channel') FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.type = 'received' ORDER BY e.id LIMIT 1) AS channel,
+    SELECT i.id, i.received_at AS receivedAt, substr(f.local_date, 1, 7) AS cohortMonth, i.county_code AS countyCode, f.channel,
       (SELECT json_extract(e.data, '$.exportCentreStarted') FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.type = 'received' ORDER BY e.id LIMIT 1) AS centreStarted,
-      f.first_actor_id AS actorId, f.top_topic_id AS topicId, i.employees, f.first_contact_at AS firstContactAt, f.deadline_at AS deadlineAt,
-      f.closed_at AS closedAt,
-      (SELECT json_extract(e.data, '$.outcome') FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.type = 'closed' ORDER BY e.id DESC LIMIT 1) AS outcome,
-      f.feedback, i.org_number AS orgNumber, i.org_number_is_personal AS orgNumberIsPersonal
+      f.first_actor_id AS actorId, f.top_topic_id AS topicId, f.size_band AS sizeBand, f.first_contact_at AS firstContactAt, f.deadline_at AS deadlineAt,
+      f.closed_at AS closedAt, f.outcome, f.feedback_help AS feedback, f.feedback_right_actor AS feedbackRightActorInTime,
+      i.org_number AS orgNumber, i.org_number_is_personal AS orgNumberIsPersonal
     FROM inquiries i JOIN case_facts f ON f.inquiry_id = i.id
-    WHERE f.local_month BETWEEN @from AND @to AND (i.received_at, i.id) > (@afterAt, @afterId)
+    WHERE f.local_date BETWEEN @from || '-01' AND @to || '-31' AND f.is_test = 0 AND (i.received_at, i.id) > (@afterAt, @afterId)
       AND (@allCounties = 1 OR i.county_code IN (SELECT value FROM json_each(@counties)))
     ORDER BY i.received_at, i.id LIMIT ${PAGE}`) as Statement<[Record<string, unknown>], Row>;
   const answers = db.$client.prepare(`SELECT months, exporting, new_markets AS newMarkets, export_share AS exportShare, contribution
@@ -67,9 +65,11 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
   const columns = extractColumns(waves);
 
   /**
-   * Contact with the right actor in time, as far as this branch knows: first contact recorded at or before the deadline;
-   * null while the case is open and in time. TO BE REPLACED by issue 9's right-actor-in-time rule (a contact does not
-   * count when that actor later referred the case on as misrouted).
+   * Contact with the right actor in time, by the statistics' rule (src/cases/right-actor.ts, src/stats/projection.ts):
+   * `first_contact_at` of the facts is the first right-actor contact (a contact does not count when the actor that
+   * made it later referred the case on as misrouted), so true when it was at or before the deadline, false when it
+   * was late or the deadline passed without one (contactedLate, openOverdue, closedOverdue); null while the case is
+   * open and in time, or closed in time without contact (not part of the rate).
    */
   function rightActorInTime(r: Row, at: number): boolean | null {
     if (r.firstContactAt !== null) return r.firstContactAt <= r.deadlineAt;
@@ -83,8 +83,8 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
       cohortMonth: r.cohortMonth, countyCode: r.countyCode,
       centreStartYear: start?.startYear ?? null, centreStartedOn: start?.startedOn ?? null,
       centreStarted: r.centreStarted === null ? null : r.centreStarted === 1,
-      channel: r.channel, actorId: r.actorId, topicId: r.topicId, sizeBand: sizeBandOf(r.employees),
-      rightActorInTime: rightActorInTime(r, at), outcome: r.outcome, feedback: r.feedback,
+      channel: r.channel, actorId: r.actorId, topicId: r.topicId, sizeBand: r.sizeBand,
+      rightActorInTime: rightActorInTime(r, at), outcome: r.outcome, feedback: r.feedback, feedbackRightActorInTime: r.feedbackRightActorInTime,
     };
     const given = new Map(answers.all(r.id).map((a) => [a.months, a]));
     for (const m of waves) {
@@ -124,7 +124,7 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
     csv(q: ExtractQuery, counties: string[] | null): Readable {
       return Readable.from((async function* () {
         yield CSV_BOM + csvLine(columns);
-        for await (const r of records(q, counties)) yield csvLine(columns.map((c) => (typeof r[c] === 'boolean' ? String(r[c]) : r[c])));
+        for await (const r of records(q, counties)) yield csvLine(columns.map((c) => r[c]));
       })());
     },
   };

@@ -9,7 +9,6 @@ import type { CaseChange, Notifier } from '../notifications/outbox.js';
 import { refuseIfErased } from '../privacy/personal-data.js';
 import { both } from '../shared/i18n.js';
 import { conflict, notFound, ProblemError } from '../shared/problems.js';
-import { dimensionsReader } from './dimensions.js';
 import { CONTRIBUTIONS, EXPORT_SHARES, EXPORTING, QUESTIONS, type FollowUpView, type WaveAnswer } from './schemas.js';
 
 /**
@@ -60,6 +59,25 @@ interface WaveRow {
   exporting: string | null; newMarkets: string | null; exportShare: string | null; contribution: string | null;
 }
 
+/** What a wave is grouped by, copied at closing (no personal data). */
+interface CaseDimensions {
+  cohortMonth: string; countyCode: string | null; actorId: string | null; topicId: string | null;
+  sizeBand: string; channel: string; companyId: number | null;
+}
+
+/**
+ * A case's dimensions as the statistics have them (case_facts, kept by src/stats/projection.ts in the same
+ * transaction as every change): the same size band, door (channel) and company id as every other figure, and the
+ * actor holding the case when it was closed.
+ */
+function dimensionsReader(db: Db) {
+  const read = db.$client.prepare(`
+    SELECT substr(f.local_date, 1, 7) AS cohortMonth, i.county_code AS countyCode, i.assigned_actor_id AS actorId, f.top_topic_id AS topicId,
+      f.size_band AS sizeBand, f.channel AS channel, f.company_id AS companyId
+    FROM inquiries i JOIN case_facts f ON f.inquiry_id = i.id WHERE i.id = ?`) as Statement<[string], CaseDimensions>;
+  return (inquiryId: string): CaseDimensions | null => read.get(inquiryId) ?? null;
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function createFollowUp({ db, clock, waves, reminderDays, notifier }: FollowUpDeps) {
@@ -75,8 +93,8 @@ export function createFollowUp({ db, clock, waves, reminderDays, notifier }: Fol
     giveConsent: client.prepare('INSERT INTO follow_up_consents (inquiry_id, given_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     erasedAt: client.prepare('SELECT erased_at AS erasedAt, closed_at AS closedAt FROM inquiries WHERE id = ?') as Statement<[string], { erasedAt: number | null; closedAt: number | null }>,
     byToken: client.prepare('SELECT id, erased_at AS erasedAt, language FROM inquiries WHERE status_token_hash = ?') as Statement<[string], { id: string; erasedAt: number | null; language: string }>,
-    plan: client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, cohort_month, county_code, actor_id, topic_id, size_band, outcome, channel, org_key)
-      VALUES (@id, @inquiryId, @months, @dueAt, @cohortMonth, @countyCode, @actorId, @topicId, @sizeBand, @outcome, @channel, @orgKey) ON CONFLICT DO NOTHING`),
+    plan: client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, cohort_month, county_code, actor_id, topic_id, size_band, outcome, channel, company_id)
+      VALUES (@id, @inquiryId, @months, @dueAt, @cohortMonth, @countyCode, @actorId, @topicId, @sizeBand, @outcome, @channel, @companyId) ON CONFLICT DO NOTHING`),
     lastWaveEnds: client.prepare('UPDATE follow_up_consents SET last_wave_ends_at = ? WHERE inquiry_id = ?'),
     waves: client.prepare(`SELECT ${WAVE_COLUMNS} FROM follow_up_waves WHERE inquiry_id = ? ORDER BY months`) as Statement<[string], WaveRow>,
     wave: client.prepare(`SELECT ${WAVE_COLUMNS} FROM follow_up_waves WHERE inquiry_id = ? AND months = ?`) as Statement<[string, number], WaveRow>,

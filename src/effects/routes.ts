@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/service.js';
 import { extractQuerySchema, type ResearchExtract } from './extract.js';
 import { BEARER, principalOf, requireRole } from '../auth/plugin.js';
 import { wantsCsv } from '../stats/routes.js';
-import { toCsv } from './csv.js';
+import { CSV_MEDIA_TYPE, toCsv } from '../shared/csv.js';
 import { effectsCsv, effectsQuerySchema, MIN_CELL, effectsReportSchema, type EffectsStatistics } from './statistics.js';
 import type { FollowUp } from './follow-up.js';
 import { followUpViewSchema, waveAnswerSchema, withdrawalSchema } from './schemas.js';
@@ -133,7 +133,7 @@ export const effectsStatsRoutes: FastifyPluginAsyncZod<{ statistics: EffectsStat
       const report = statistics.report(request.query, me.counties);
       if (wantsCsv(request.headers.accept)) {
         return reply
-          .type('text/csv; charset=utf-8')
+          .type(CSV_MEDIA_TYPE)
           .header('content-disposition', `attachment; filename="effects-${report.cohortFrom}-${report.cohortTo}.csv"`)
           .serializer((payload: unknown) => payload as string)
           .send(effectsCsv(report, toCsv));

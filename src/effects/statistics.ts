@@ -85,7 +85,7 @@ export function createEffectsStatistics(db: Db) {
     const select = dims.map((d) => `${COLUMN[d]} AS ${d}`);
     const where = ['cohort_month BETWEEN @from AND @to', 'invited_at IS NOT NULL'];
     if (scope) where.push(`county_code IN (${scope.map((_, i) => `@c${i}`).join(', ')})`);
-    const company = "COALESCE(CAST(org_key AS TEXT), 'w:' || id)";
+    const company = "COALESCE(CAST(company_id AS TEXT), 'w:' || id)";
     const sql = `SELECT months, ${select.map((s) => `${s}, `).join('')}
         COUNT(DISTINCT ${company}) AS invited,
         COUNT(DISTINCT CASE WHEN answered_at IS NOT NULL THEN ${company} END) AS answered,

@@ -10,7 +10,8 @@ import { createReferenceRepository } from '../reference/repository.js';
 import { ReferenceService } from '../reference/service.js';
 import { seedReferenceData } from '../reference/seed.js';
 import { systemClock } from '../shared/clock.js';
-import { createCaseFacts } from '../stats/facts.js';
+import { openStatsProjection } from '../stats/open.js';
+import { createCompactor } from '../stats/compaction.js';
 import { createImportService } from './service.js';
 
 /**
@@ -31,11 +32,12 @@ export async function runImportCli(args: string[], out: NodeJS.WritableStream = 
     const knowledge = loadKnowledge();
     seedReferenceData(db, knowledge);
     const reference = new ReferenceService(createReferenceRepository(db), new Places(), knowledge);
-    const caseFacts = createCaseFacts(db, { atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
-    const run = createImportService({ db, reference, clock: systemClock, caseFacts, deadlinePolicy: config.DEADLINE_POLICY, batchSize: 5000 }).start();
+    const { projection } = openStatsProjection(db, config, (m) => process.stderr.write(`${m}\n`));
+    const run = createImportService({ db, reference, clock: systemClock, projection, deadlinePolicy: config.DEADLINE_POLICY, batchSize: 5000 }).start();
     const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) run.add(line);
     const report = run.finish();
+    createCompactor(projection).compact(); // the roll-ups of the periods imported, so the service need not
     out.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.failed > 0 ? 1 : 0;
   } finally {

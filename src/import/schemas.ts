@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEADLINE_POLICIES } from '../deadlines/policy.js';
 import { parseOrgNumber } from '../intake/org-number.js';
+import { CLOSE_OUTCOMES } from '../cases/schemas.js';
+import { HELP_ANSWERS, RIGHT_ACTOR_ANSWERS } from '../stats/feedback.js';
 
 /**
  * One historical case per NDJSON line. Instants are ISO 8601 with an offset (2026-03-27T16:30:00+01:00).
@@ -20,11 +22,24 @@ export const importLineSchema = z
     deadlinePolicy: z.enum(DEADLINE_POLICIES).optional(),
     firstContactAt: instant.nullable().optional().describe('First contact with the company'),
     firstContactActor: id.nullable().optional().describe('Actor that made first contact (default: actor)'),
-    referrals: z.number().int().min(0).max(100).default(0).describe('Referrals between actors'),
+    referrals: z.number().int().min(0).max(100).optional().describe('Referrals between actors (default: the number of referralDetails, else 0)'),
+    referralDetails: z.array(z.strictObject({
+      from: id.nullable().optional().describe('The referring actor'),
+      to: id.describe('The receiving actor'),
+      misrouted: z.boolean().describe('true: the referring actor was the wrong one for the question; false: an additional need'),
+    })).max(100).optional().describe(
+      'The referrals one by one, when known. A misrouted referral from the actor that made first contact means that contact did not reach the right actor. ' +
+      'Without details every referral counts as of unknown kind, which keeps the first contact (as referrals were always counted)'),
+    rightActorContactAt: instant.nullable().optional().describe('When the first contact was misrouted: the first contact by the right actor'),
+    rightActorContactActor: id.nullable().optional().describe('The actor that made it (default: the actor the last referral went to)'),
     triaged: z.boolean().default(false).describe("Went through a coordinator's triage queue"),
+    triageReason: z.string().trim().regex(/^[a-z][a-z-]{0,40}$/).nullable().optional().describe('Why it went to triage: an out-of-scope group (tax, permits, …), unclear or no-actor-in-county'),
+    employees: z.number().int().min(0).max(1_000_000).nullable().optional().describe("The company's number of employees (for sizeBand)"),
     closedAt: instant.nullable().optional(),
-    outcome: z.string().trim().min(1).max(60).nullable().optional().describe('How the case was closed, as in the source system'),
-    feedback: z.enum(['yes', 'partly', 'no']).nullable().optional().describe("The company's follow-up answer, when collected"),
+    outcome: z.enum(CLOSE_OUTCOMES).nullable().optional().describe(`How the case was closed, as one of the service's own codes: ${CLOSE_OUTCOMES.join(', ')} (map the source system's words to these; others are rejected)`),
+    rightActorInTime: z.enum(RIGHT_ACTOR_ANSWERS).nullable().optional().describe('The company\'s answer to "Did you reach the right organisation within one working day?", when collected'),
+    gotHelp: z.enum(HELP_ANSWERS).nullable().optional().describe('The company\'s answer to "Did you get the help you needed?", when collected'),
+    feedback: z.enum(HELP_ANSWERS).nullable().optional().describe("The company's answer to the old single follow-up question, when collected (read as gotHelp)"),
   })
   .superRefine((line, ctx) => {
     const received = Date.parse(line.receivedAt);
@@ -37,6 +52,16 @@ export const importLineSchema = z
     if (line.outcome && !line.closedAt) ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'An outcome needs closedAt' });
     if (line.feedback && !line.closedAt) ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'Feedback is given after closing: needs closedAt' });
     if (line.firstContactActor && !line.firstContactAt) ctx.addIssue({ code: 'custom', path: ['firstContactActor'], message: 'Needs firstContactAt' });
+    if ((line.gotHelp || line.rightActorInTime) && !line.closedAt) ctx.addIssue({ code: 'custom', path: ['gotHelp'], message: 'Answers are given after closing: needs closedAt' });
+    if (line.gotHelp && line.feedback) ctx.addIssue({ code: 'custom', path: ['feedback'], message: 'Give gotHelp or the old feedback, not both' });
+    if (line.referralDetails && line.referrals !== undefined && line.referrals !== line.referralDetails.length) {
+      ctx.addIssue({ code: 'custom', path: ['referrals'], message: 'Must equal the number of referralDetails' });
+    }
+    if (line.rightActorContactAt) {
+      if (!line.firstContactAt) ctx.addIssue({ code: 'custom', path: ['rightActorContactAt'], message: 'Needs firstContactAt (the misrouted first contact)' });
+      else if (Date.parse(line.rightActorContactAt) < Date.parse(line.firstContactAt)) ctx.addIssue({ code: 'custom', path: ['rightActorContactAt'], message: 'Before the first contact' });
+    }
+    if (line.rightActorContactActor && !line.rightActorContactAt) ctx.addIssue({ code: 'custom', path: ['rightActorContactActor'], message: 'Needs rightActorContactAt' });
   })
   .meta({ id: 'ImportLine' });
 

@@ -6,7 +6,7 @@ import type { ReferenceService } from '../reference/service.js';
 import type { Clock } from '../shared/clock.js';
 import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
 import { parseOrgNumber } from '../intake/org-number.js';
-import type { CaseFacts } from '../stats/facts.js';
+import { deriveFacts, type ProjectionUnit, type StatsProjection } from '../stats/projection.js';
 import { importLineSchema, type ImportLine, type ImportReport } from './schemas.js';
 
 /**
@@ -15,8 +15,10 @@ import { importLineSchema, type ImportLine, type ImportReport } from './schemas.
  * before anything of it is written; valid lines are written in transactions of `batchSize` with
  * prepared statements; should writing a line fail, its batch is written again with each line in its own
  * savepoint, so a line is imported whole or not at all.
- * Each imported case gets an inquiry row (placeholders instead of contact details, which a spreadsheet
- * history does not need), its facts row and an `imported` event; an existing externalId is left as it was.
+ * Each imported case gets an inquiry row (channel `import`, placeholders instead of contact details, which a
+ * spreadsheet history does not need), an `imported` event holding what the line said, its outcome, and its share of
+ * the statistics through the projection (derived from that event by the same rules as every other inquiry; the
+ * cells of a batch are written once per batch). An existing externalId is left as it was.
  */
 export const MAX_REPORTED_ERRORS = 1000;
 
@@ -25,7 +27,7 @@ const PLACEHOLDER = {
   message: 'Importerat från regionens tidigare ärendehantering.',
 };
 
-interface Prepared { line: number; value: ImportLine; countyCode: string; actor: string | null; firstContactActor: string | null; orgNumber: string | null }
+interface Prepared { line: number; value: ImportLine; countyCode: string; actor: string | null; firstContactActor: string | null; orgNumber: string | null; referrals: number }
 
 /**
  * A UUID version 7 (RFC 9562: 48-bit Unix milliseconds, then random bits), as intake's ids. Built on
@@ -38,28 +40,24 @@ export function timeOrderedId(now = Date.now()): string {
   return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
 }
 
-export interface ImportDeps { db: Db; reference: ReferenceService; clock: Clock; caseFacts: CaseFacts; deadlinePolicy: DeadlinePolicy; batchSize?: number }
+export interface ImportDeps { db: Db; reference: ReferenceService; clock: Clock; projection: StatsProjection; deadlinePolicy: DeadlinePolicy; batchSize?: number }
 
-export function createImportService({ db, reference, clock, caseFacts, deadlinePolicy, batchSize = 1000 }: ImportDeps) {
+export function createImportService({ db, reference, clock, projection, deadlinePolicy, batchSize = 1000 }: ImportDeps) {
   const client: Database.Database = db.$client;
   const topics = new Map(reference.topics().map((t) => [t.id, t]));
   const statements = {
     exists: client.prepare('SELECT 1 FROM imported_cases WHERE external_id = ?').pluck(),
     inquiry: client.prepare(`INSERT INTO inquiries (
-        id, reference, received_at, updated_at, version, status, county_code, county_source, company_name, org_number,
-        org_number_is_personal, contact_name, contact_email, message, language, deadline_policy, deadline_at,
+        id, reference, received_at, channel, updated_at, version, status, county_code, county_source, company_name, org_number,
+        org_number_is_personal, employees, contact_name, contact_email, message, language, deadline_policy, deadline_at,
         assigned_actor_id, first_assigned_actor_id, classification, confidence, alternatives, status_token_hash,
-        first_contact_at, closed_at)
-      VALUES (@id, @reference, @receivedAt, @updatedAt, 1, @status, @countyCode, 'county', @companyName, @orgNumber,
-        @orgNumberIsPersonal, @contactName, @contactEmail, @message, 'sv', @deadlinePolicy, @deadlineAt,
-        @assignedActorId, @firstAssignedActorId, @classification, 1, '[]', @statusTokenHash, @firstContactAt, @closedAt)`),
+        first_contact_at, first_response_at, closed_at)
+      VALUES (@id, @reference, @receivedAt, 'import', @updatedAt, 1, @status, @countyCode, 'county', @companyName, @orgNumber,
+        @orgNumberIsPersonal, @employees, @contactName, @contactEmail, @message, 'sv', @deadlinePolicy, @deadlineAt,
+        @assignedActorId, @firstAssignedActorId, @classification, 1, '[]', @statusTokenHash, @firstContactAt, @firstResponseAt, @closedAt)`),
     imported: client.prepare('INSERT INTO imported_cases (external_id, inquiry_id, imported_at) VALUES (?, ?, ?)'),
     event: client.prepare("INSERT INTO inquiry_events (inquiry_id, type, at, by, by_role, data) VALUES (?, 'imported', ?, ?, 'admin', ?)"),
-    facts: client.prepare(`INSERT INTO case_facts (
-        inquiry_id, received_at, local_date, local_month, iso_week, county_code, first_actor_id, first_contact_actor_id,
-        top_topic_id, org_key, deadline_at, at_risk_at, first_contact_at, closed_at, referrals, triaged, feedback, escalated, imported)
-      VALUES (@inquiryId, @receivedAt, @localDate, @localMonth, @isoWeek, @countyCode, @firstActorId, @firstContactActorId,
-        @topTopicId, @orgKey, @deadlineAt, @atRiskAt, @firstContactAt, @closedAt, @referrals, @triaged, @feedback, 0, 1)`),
+    outcome: client.prepare('INSERT INTO case_work (inquiry_id, outcome) VALUES (?, ?)'),
   };
 
   /** Validates one line completely; the reasons when it cannot be imported. */
@@ -81,6 +79,12 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
     if (!county) errors.push(`county: Unknown county "${v.county}"`);
     if (v.actor && !reference.actor(v.actor)) errors.push(`actor: Unknown actor "${v.actor}"`);
     if (v.firstContactActor && !reference.actor(v.firstContactActor)) errors.push(`firstContactActor: Unknown actor "${v.firstContactActor}"`);
+    if (v.rightActorContactActor && !reference.actor(v.rightActorContactActor)) errors.push(`rightActorContactActor: Unknown actor "${v.rightActorContactActor}"`);
+    (v.referralDetails ?? []).forEach((r, i) => {
+      for (const [field, a] of [['from', r.from], ['to', r.to]] as const) {
+        if (a && !reference.actor(a)) errors.push(`referralDetails.${i}.${field}: Unknown actor "${a}"`);
+      }
+    });
     if (v.topic && !topics.has(v.topic)) errors.push(`topic: Unknown topic "${v.topic}"`);
     if (Date.parse(v.receivedAt) > clock()) errors.push('receivedAt: In the future');
     if (errors.length > 0) return { ok: false, externalId: v.externalId, errors };
@@ -91,12 +95,16 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
         line, value: v, countyCode: county!.code, actor,
         firstContactActor: v.firstContactAt ? (v.firstContactActor ?? actor) : null,
         orgNumber: v.orgNumber ? parseOrgNumber(v.orgNumber)!.normalized : null,
+        referrals: v.referrals ?? v.referralDetails?.length ?? 0,
       },
     };
   }
 
-  /** Writes one validated line; false when its externalId was imported before. Runs inside a transaction. */
-  function write(p: Prepared, now: number): boolean {
+  /**
+   * Writes one validated line; false when its externalId was imported before. Runs inside a transaction; the
+   * statistics' share is buffered in `unit` as the line's last step, so a line that fails leaves nothing behind.
+   */
+  function write(p: Prepared, now: number, unit: ProjectionUnit): boolean {
     const v = p.value;
     if (statements.exists.get(v.externalId) !== undefined) return false;
     // Time-ordered ids, as intake uses: every index keyed by the id (inquiries, case_facts, imported_cases,
@@ -105,33 +113,47 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
     const receivedAt = Date.parse(v.receivedAt);
     const policy = v.deadlinePolicy ?? deadlinePolicy;
     const deadline = computeDeadline(policy, receivedAt);
-    const firstContactAt = v.firstContactAt ? Date.parse(v.firstContactAt) : null;
     const closedAt = v.closedAt ? Date.parse(v.closedAt) : null;
     const topic = v.topic ? topics.get(v.topic)! : null;
     const org = v.orgNumber ? parseOrgNumber(v.orgNumber) : null;
-    const status = closedAt !== null ? 'closed' : firstContactAt !== null ? 'contacted' : p.actor ? 'assigned' : 'triage';
+    const triaged = v.triaged || !p.actor;
+    const rightActorContactActor = v.rightActorContactAt ? (v.rightActorContactActor ?? v.referralDetails?.at(-1)?.to ?? null) : null;
+    const classification = { topics: topic ? [{ id: topic.id, name: topic.name, score: 1, rawScore: 0, matchedWords: [] }] : [], confidence: 1, outOfScope: null };
+    const event = {
+      type: 'imported', at: now,
+      data: {
+        externalId: v.externalId, receivedAt: v.receivedAt, policy, deadlineAt: new Date(deadline.deadlineAt).toISOString(),
+        skippedDays: deadline.skippedDays, firstContactAt: v.firstContactAt ?? null, firstContactActor: p.firstContactActor,
+        actor: p.actor, referrals: p.referrals, ...(v.referralDetails ? { referralDetails: v.referralDetails } : {}),
+        rightActorContactAt: v.rightActorContactAt ?? null, rightActorContactActor,
+        triaged, triageReason: triaged ? (v.triageReason ?? null) : null, closedAt: v.closedAt ?? null,
+        outcome: v.outcome ?? null, feedback: v.feedback ?? null, gotHelp: v.gotHelp ?? null, rightActorInTime: v.rightActorInTime ?? null,
+      },
+    };
+    const record = {
+      id, receivedAt, countyCode: p.countyCode, firstAssignedActorId: p.actor, classification, channel: 'import', entryPoint: null,
+      employees: v.employees ?? null, deadlinePolicy: policy, deadlineAt: deadline.deadlineAt, closedAt,
+    };
+    // The same derivation as every other inquiry, from the event written below: which contact counts is decided there.
+    const facts = deriveFacts(record, [event], {
+      outcome: v.outcome ?? null, feedback: null, isTest: false, escalated: 0, companyId: projection.companyIdOf(p.orgNumber),
+    }, projection.atRiskMs);
+    const status = closedAt !== null ? 'closed' : facts.firstContactAt !== null ? 'contacted' : p.actor ? 'assigned' : 'triage';
     statements.inquiry.run({
       id, reference: `IMP-${v.externalId}`, receivedAt, updatedAt: now, status, countyCode: p.countyCode,
-      ...PLACEHOLDER, orgNumber: p.orgNumber, orgNumberIsPersonal: org?.isPersonnummer ? 1 : 0,
+      ...PLACEHOLDER, orgNumber: p.orgNumber, orgNumberIsPersonal: org?.isPersonnummer ? 1 : 0, employees: v.employees ?? null,
       deadlinePolicy: policy, deadlineAt: deadline.deadlineAt,
-      // After referrals the actor that has it is unknown to a spreadsheet: the one that made contact, else the first.
-      assignedActorId: p.firstContactActor ?? p.actor, firstAssignedActorId: p.actor,
-      classification: JSON.stringify({ topics: topic ? [{ id: topic.id, name: topic.name, score: 1, rawScore: 0, matchedWords: [] }] : [], confidence: 1, outOfScope: null }),
-      statusTokenHash: `imported:${id}`, firstContactAt, closedAt,
+      // After referrals the actor that has it is unknown to a spreadsheet: the one whose contact counted, else the one that
+      // made first contact, else the first.
+      assignedActorId: (facts.firstContactAt !== null ? facts.firstContactActorId : null) ?? p.firstContactActor ?? p.actor,
+      firstAssignedActorId: p.actor,
+      classification: JSON.stringify(classification),
+      statusTokenHash: `imported:${id}`, firstContactAt: facts.firstContactAt, firstResponseAt: facts.firstResponseAt, closedAt,
     });
     statements.imported.run(v.externalId, id, now);
-    statements.event.run(id, now, 'import', JSON.stringify({
-      externalId: v.externalId, receivedAt: v.receivedAt, policy, deadlineAt: new Date(deadline.deadlineAt).toISOString(),
-      skippedDays: deadline.skippedDays, firstContactAt: v.firstContactAt ?? null, firstContactActor: p.firstContactActor,
-      actor: p.actor, referrals: v.referrals, triaged: v.triaged || !p.actor, closedAt: v.closedAt ?? null,
-      outcome: v.outcome ?? null, feedback: v.feedback ?? null,
-    }));
-    statements.facts.run(caseFacts.values({
-      inquiryId: id, receivedAt, countyCode: p.countyCode, firstActorId: p.actor, topTopicId: topic?.id ?? null,
-      orgNumber: p.orgNumber, deadlinePolicy: policy, deadlineAt: deadline.deadlineAt,
-      firstContactAt, firstContactActorId: p.firstContactActor, closedAt, referrals: v.referrals,
-      triaged: v.triaged || !p.actor, feedback: v.feedback ?? null, imported: true,
-    }));
+    statements.event.run(id, now, 'import', JSON.stringify(event.data));
+    if (v.outcome && closedAt !== null) statements.outcome.run(id, v.outcome);
+    unit.factsDerived(facts);
     return true;
   }
 
@@ -158,23 +180,27 @@ export function createImportService({ db, reference, clock, caseFacts, deadlineP
     let attempted = 0;
     const writeSome = client.transaction((batch: Prepared[], deadline: number) => {
       const now = clock();
+      const unit = projection.unit();
       let imported = 0;
       attempted = 0;
       do {
-        if (write(batch[attempted++]!, now)) imported++;
+        if (write(batch[attempted++]!, now, unit)) imported++;
       } while (attempted < batch.length && performance.now() < deadline);
+      unit.flush();
       return imported;
     });
     const writeEach = client.transaction((batch: Prepared[]) => {
       const now = clock();
+      const unit = projection.unit();
       for (const p of batch) {
         try {
-          if (client.transaction(() => write(p, now))()) report.imported++;
+          if (client.transaction(() => write(p, now, unit))()) report.imported++;
           else report.alreadyImported++;
         } catch (error) {
           fail(p.line, p.value.externalId, [`Could not be stored: ${(error as Error).message}`]);
         }
       }
+      unit.flush();
     });
     /** Writes pending lines until the deadline; returns how many were written (or rejected). */
     const flush = (deadline = Number.POSITIVE_INFINITY): number => {

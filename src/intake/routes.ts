@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { problemResponses, unprocessable } from '../shared/problems.js';
-import { inquiryCreatedSchema, inquiryRequestSchema, statusViewSchema } from './schemas.js';
+import { caseRegistrationSchema, inquiryCreatedSchema, inquiryRequestSchema, registrationCreatedSchema, statusViewSchema } from './schemas.js';
 import type { IntakeService } from './service.js';
-import { acceptRole, BEARER, BEARER_OR_ANONYMOUS, requireRole } from '../auth/plugin.js';
+import { acceptRole, BEARER, BEARER_OR_ANONYMOUS, principalOf, requireRole } from '../auth/plugin.js';
 import { both } from '../shared/i18n.js';
 
 export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowAnonymous?: boolean }> = async (app, { intake, allowAnonymous = true }) => {
@@ -42,10 +42,38 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ intake: IntakeService; allowA
       const { created, replayed } = await intake.submit(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
         callerKeyId: request.principal?.keyId,
-        channel: 'api',
       });
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).header('location', new URL(created.statusUrl).pathname).send(created);
+    },
+  });
+
+  app.post('/v1/cases', {
+    config: { responseHeaders: { 201: ['Location', 'Idempotent-Replayed'] } },
+    onRequest: requireRole('caseworker', 'coordinator'),
+    schema: {
+      operationId: 'registerCase',
+      tags: ['cases'],
+      summary: 'Register an inquiry that came by phone, e-mail, a visit or an event',
+      description:
+        'Every door counts, not only the web form. A caseworker (for its own actor) or a coordinator (in its counties) registers an inquiry ' +
+        'that reached them another way, with the instant the company really asked (`receivedAt`: not in the future, at most MAX_BACKDATED_DAYS old). ' +
+        'It is located, classified and given alternatives like any inquiry, and its deadline runs from `receivedAt`, so one registered a week late ' +
+        'is already past its deadline unless a contact is recorded for when the company was reached (`first-contact` with `at`; recorded more than ' +
+        'BACKDATED_CONTACT_HOURS later it is flagged backdated). A caseworker\'s actor holds it, claimed by the caseworker, unless `assignTo` routes ' +
+        'it on; a coordinator\'s goes where routing sends it unless `assignTo` names an actor. The answer carries the company\'s status link. ' +
+        'Send an `Idempotency-Key` (per API key) so that a retry never registers it twice.',
+      headers: z.object({
+        'idempotency-key': z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/).optional().describe('A unique key per registration, e.g. the id in your case system'),
+      }),
+      security: BEARER,
+      body: caseRegistrationSchema,
+      response: { 201: registrationCreatedSchema, ...problemResponses(400, 401, 403, 413, 415, 422, 429) },
+    },
+    handler: async (request, reply) => {
+      const { created, replayed } = await intake.register(principalOf(request), request.body, { idempotencyKey: request.headers['idempotency-key'] });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', `/v1/cases/${created.id}`).send(created);
     },
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseOrgNumber } from './org-number.js';
 import { followUpSchema } from '../stats/feedback.js';
 import { msg } from '../shared/i18n.js';
+import { CASE_STATUSES } from '../cases/state-machine.js';
 
 /**
  * The intake contract that regional forms are built against. Field names are fixed; unknown fields
@@ -33,6 +34,10 @@ export const contactSchema = z.strictObject({
     .optional(),
 });
 
+/** Which regional page or form sent the inquiry: a short slug the region chooses (e.g. skane-export-form). */
+export const entryPointSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, { message: 'A short slug: lower-case letters, digits and -, at most 60' })
+  .describe('Which regional page or form sent it, as a short slug (e.g. skane-exportcentrum-form): statistics can be grouped by it');
+
 export const inquiryRequestSchema = z
   .strictObject({
     company: companySchema,
@@ -42,6 +47,7 @@ export const inquiryRequestSchema = z
     subject: z.string().trim().max(200).optional(),
     message: text(5000).describe('The question, in Swedish or English'),
     language: z.enum(['sv', 'en']).optional(),
+    entryPoint: entryPointSchema.optional(),
     consent: z.literal(true, { message: msg('Consent must be true: the company agrees that its inquiry and contact details are handled to answer it', 'Samtycke krävs (true): företaget godkänner att förfrågan och kontaktuppgifterna hanteras för att besvara den') }),
     followUpConsent: z.boolean().optional().describe(
       'Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions ' +
@@ -95,3 +101,38 @@ export const statusViewSchema = z
     followUp: followUpSchema,
   })
   .meta({ id: 'InquiryStatus' });
+
+/** The doors other than the web form, through which a caseworker or coordinator registers an inquiry. */
+export const REGISTRATION_CHANNELS = ['phone', 'email', 'visit', 'event'] as const;
+export const INQUIRY_CHANNELS = ['form', ...REGISTRATION_CHANNELS, 'import'] as const;
+export type InquiryChannel = (typeof INQUIRY_CHANNELS)[number];
+
+export const caseRegistrationSchema = z
+  .strictObject({
+    channel: z.enum(REGISTRATION_CHANNELS).describe('How the inquiry reached you: phone, email, visit (the company came by or you visited it), event'),
+    receivedAt: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))
+      .describe('When the company asked (RFC 3339): not in the future, at most MAX_BACKDATED_DAYS (default 14) days ago. The deadline runs from it'),
+    company: companySchema,
+    contact: contactSchema,
+    county: z.string().trim().min(1).max(60).describe('County: ISO 3166-2 (SE-M), SCB code (12) or name'),
+    municipality: z.string().trim().min(1).max(60).optional().describe('Municipality name (Lund) or SCB code (1281)'),
+    subject: z.string().trim().max(200).optional(),
+    message: text(5000).describe('The question, in the words the company used as far as possible: it is classified like any inquiry'),
+    language: z.enum(['sv', 'en']).optional(),
+    entryPoint: entryPointSchema.optional(),
+    assignTo: z.string().trim().min(1).max(60).optional().describe(
+      '`routing`: let routing choose the actor (or triage) as for a web inquiry; an actor id: that actor (active, present in the county). ' +
+      "Default: a caseworker's own actor holds it (claimed by the caseworker); for a coordinator, routing chooses"),
+  })
+  .meta({ id: 'CaseRegistration' });
+
+export type CaseRegistration = z.infer<typeof caseRegistrationSchema>;
+
+export const registrationCreatedSchema = inquiryCreatedSchema
+  .extend({
+    status: z.enum(CASE_STATUSES).describe('claimed: held by the caseworker who registered it; a replay (same Idempotency-Key) gives the status now'),
+    channel: z.enum(REGISTRATION_CHANNELS),
+  })
+  .meta({ id: 'RegisteredInquiry' });
+
+export type RegistrationCreated = z.infer<typeof registrationCreatedSchema>;

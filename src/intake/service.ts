@@ -9,13 +9,15 @@ import type { ReferenceService } from '../reference/service.js';
 import { computeDeadline, type DeadlinePolicy } from '../deadlines/policy.js';
 import { localDateOf } from '../deadlines/calendar.js';
 import { listEvents, SYSTEM } from '../history/events.js';
-import { notFound, ProblemError } from '../shared/problems.js';
+import { badRequest, notFound, ProblemError, unprocessable } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { StatusLinks } from './status-links.js';
 import { createIntakeRepository } from './repository.js';
 import { parseOrgNumber } from './org-number.js';
 import { followUpOf } from '../stats/feedback.js';
-import type { InquiryCreated, InquiryRequest } from './schemas.js';
+import type { ProjectionUnit, StatsProjection } from '../stats/projection.js';
+import type { Principal } from '../auth/service.js';
+import type { InquiryCreated, InquiryRequest, CaseRegistration, RegistrationCreated } from './schemas.js';
 import { both } from '../shared/i18n.js';
 import type { Notifier } from '../notifications/outbox.js';
 
@@ -28,8 +30,10 @@ export interface IntakeDeps {
   clock: Clock;
   deadlinePolicy: DeadlinePolicy;
   publicBaseUrl: string;
-  /** Called in the insert transaction with the stored row (the statistics' per-case facts). */
-  afterInsert?: (tx: Pick<Db, 'insert' | 'select' | 'update'>, row: InquiryRow) => void;
+  /** The statistics' projection: every new inquiry's share is written in its transaction (once per group commit). */
+  projection: StatsProjection;
+  /** How old a registered inquiry may say it is (MAX_BACKDATED_DAYS), in milliseconds. */
+  maxBackdatedMs?: number;
   /** Queues the receipt, the new-case mail and webhooks in the same savepoint. */
   notify?: Pick<Notifier, 'inquiryStored'>;
   /** Records the company's consent to follow-up over months (src/effects), in the same transaction. */
@@ -38,23 +42,28 @@ export interface IntakeDeps {
   exportCentreStarted?: (countyCode: string | null, at: number) => boolean | null;
 }
 
+/** A client clock a little ahead of ours is not "the future". */
+const CLOCK_SKEW_MS = 60_000;
+
 type InquiryRow = typeof inquiries.$inferSelect;
 
 export function createIntakeService(deps: IntakeDeps) {
   const { db, reference } = deps;
-  const repository = createIntakeRepository(db);
+  // The group's one unit of the statistics' projection, keyed by the projection: one write of the cells per group commit.
+  const repository = createIntakeRepository(db, deps.projection, (): ProjectionUnit => deps.projection.unit());
 
   function nextReference(receivedAt: number): string {
     const year = Number(localDateOf(receivedAt).slice(0, 4));
     return `REC-${year}-${String(repository.nextReferenceNumber(year)).padStart(6, '0')}`;
   }
 
+  const actorRef = (id: string) => {
+    const a = reference.actor(id);
+    return a ? { id: a.id, name: a.name, kind: a.kind } : { id, name: id, kind: 'public' as const };
+  };
+
   function toCreated(row: InquiryRow, token = deps.statusLinks.tokenFor(row.id)): InquiryCreated {
     const classification = row.classification as Classification;
-    const actorRef = (id: string) => {
-      const a = reference.actor(id);
-      return a ? { id: a.id, name: a.name, kind: a.kind } : { id, name: id, kind: 'public' as const };
-    };
     return {
       id: row.id,
       reference: row.reference,
@@ -96,7 +105,7 @@ export function createIntakeService(deps: IntakeDeps) {
 
   return {
     /** Receives an inquiry: validates, locates, classifies, routes, sets the deadline, stores it with its history. */
-    async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; channel: string; callerKeyId?: string | undefined }): Promise<{ created: InquiryCreated; replayed: boolean }> {
+    async submit(body: InquiryRequest, options: { idempotencyKey?: string | undefined; callerKeyId?: string | undefined }): Promise<{ created: InquiryCreated; replayed: boolean }> {
       const hash = options.idempotencyKey ? requestHash(body) : null;
       const idempotency = options.idempotencyKey ? { ...idempotencySlot(options.idempotencyKey, hash!, options.callerKeyId), hash: hash! } : null;
       if (idempotency) {
@@ -113,7 +122,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const token = deps.statusLinks.tokenFor(id);
       const tokenHash = StatusLinks.hash(token);
 
-      const result = await repository.inWriteTransaction(() => {
+      const result = await repository.inWriteTransaction((stats) => {
         // Stamped inside the commit, so no poller can see a later change committed before this inquiry.
         const receivedAt = deps.clock();
         const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
@@ -124,7 +133,7 @@ export function createIntakeService(deps: IntakeDeps) {
         }
         const reference = nextReference(receivedAt);
         const row: InquiryRow = {
-          id, reference, receivedAt, updatedAt: receivedAt, version: 1,
+          id, reference, receivedAt, channel: 'form', entryPoint: body.entryPoint ?? null, updatedAt: receivedAt, version: 1,
           status: decision.status,
           countyCode: location.countyCode, municipalityCode: location.municipalityCode, countySource: location.source,
           companyName: body.company.name,
@@ -135,15 +144,14 @@ export function createIntakeService(deps: IntakeDeps) {
           deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
           assignedActorId: decision.assignedActorId, firstAssignedActorId: decision.assignedActorId,
           classification, confidence: classification.confidence, alternatives: decision.alternatives,
-          triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, closedAt: null, erasedAt: null,
+          triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, firstResponseAt: null, closedAt: null, erasedAt: null,
         };
         repository.insertInquiry({ ...row, alternatives: decision.alternatives });
-        deps.afterInsert?.(db, row);
 
         // The history: what arrived, where it is, what it is about, where it went, when it is due.
-        repository.appendEvents(id, receivedAt, [
+        const events = [
           { type: 'received', by: 'company', data: {
-            channel: options.channel, reference, language: row.language,
+            channel: 'form', reference, language: row.language, ...(row.entryPoint ? { entryPoint: row.entryPoint } : {}),
             hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
             followUpConsent: body.followUpConsent === true,
             exportCentreStarted: deps.exportCentreStarted?.(location.countyCode, receivedAt) ?? null,
@@ -171,14 +179,131 @@ export function createIntakeService(deps: IntakeDeps) {
             policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
-        ]);
+        ];
+        repository.appendEvents(id, receivedAt, events);
         if (body.followUpConsent) deps.followUpConsent?.(id, receivedAt);
         if (idempotency) repository.insertIdempotencyKey(idempotency.slot, idempotency.hash, id, receivedAt);
         deps.notify?.inquiryStored(row);
+        // Last: the statistics' share of this inquiry, buffered for the group's one write of the cells.
+        stats.inquiryStored({ ...row }, events.map((e) => ({ ...e, at: receivedAt })));
         return { inserted: row };
       });
       if ('replay' in result) return { created: toCreated(result.replay!), replayed: true };
       return { created: toCreated(result.inserted, token), replayed: false };
+    },
+
+    /**
+     * Registers an inquiry that reached an actor or a coordinator another way (phone, e-mail, visit, event), at the
+     * instant it really arrived: located, classified and given alternatives like any inquiry, its deadline running
+     * from `receivedAt`. A caseworker's actor holds it (claimed by the caseworker) unless `assignTo` routes it on; a
+     * coordinator's goes where routing sends it unless `assignTo` names an actor.
+     */
+    async register(p: Principal, body: CaseRegistration, options: { idempotencyKey?: string | undefined }): Promise<{ created: RegistrationCreated; replayed: boolean }> {
+      const now = deps.clock();
+      const receivedAt = body.receivedAt;
+      const invalid = (reason: string) => badRequest(`body.receivedAt: ${reason}`, [{ name: 'body.receivedAt', reason }]);
+      if (receivedAt > now + CLOCK_SKEW_MS) throw invalid('In the future');
+      const maxBackdatedMs = deps.maxBackdatedMs ?? 14 * 86_400_000;
+      if (receivedAt < now - maxBackdatedMs) throw invalid(`More than ${Math.round(maxBackdatedMs / 86_400_000)} days ago (MAX_BACKDATED_DAYS): register inquiries when they arrive, or import older ones`);
+      const key = options.idempotencyKey ? `registration:${p.keyId}:${options.idempotencyKey}` : null;
+      const hash = key ? requestHash(body) : null;
+      if (key) {
+        const replay = replayOf({ slot: key, hash: hash!, bound: false });
+        if (replay) return { created: toRegistered(replay), replayed: true };
+      }
+
+      const org = body.company.orgNumber ? parseOrgNumber(body.company.orgNumber) : null;
+      const { location, classification, decision } = deps.routing.decide({ ...body, employees: body.company.employees });
+      if (location.countyCode && p.counties !== null && !p.counties.includes(location.countyCode)) {
+        throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${p.counties.join(', ')}: register inquiries in those counties.`);
+      }
+      // Who holds it: the caseworker's own actor, unless it is routed on; for a coordinator, routing's choice unless it names an actor.
+      let holder: string | null;
+      let routed = false;
+      if (body.assignTo === 'routing' || (body.assignTo === undefined && p.role !== 'caseworker')) {
+        holder = decision.assignedActorId;
+        routed = true;
+      } else {
+        holder = body.assignTo ?? p.actorId;
+        const actor = holder ? reference.actor(holder) : undefined;
+        if (!actor) throw unprocessable('unknown-actor', 'Unknown actor', `body.assignTo: there is no actor "${holder}" (see /v1/actors).`);
+        if (!actor.active) throw unprocessable('inactive-actor', 'Inactive actor', `body.assignTo: ${actor.name} no longer takes inquiries.`);
+        if (body.assignTo !== undefined && location.countyCode && !reference.presenceOf(actor.id).some((x) => x.countyCode === location.countyCode)) {
+          throw unprocessable('actor-not-in-county', 'The actor does not serve this county', `body.assignTo: ${actor.name} has no presence in ${reference.countyRef(location.countyCode)?.name}.`);
+        }
+      }
+      const claimedBy = p.role === 'caseworker' && holder === p.actorId ? p.keyId : null;
+      const status = holder === null ? 'triage' : claimedBy ? 'claimed' : 'assigned';
+      const alternatives = [...new Set([decision.assignedActorId, ...decision.alternatives])].filter((a): a is string => a !== null && a !== holder);
+      const id = uuidv7();
+      const token = deps.statusLinks.tokenFor(id);
+
+      const result = await repository.inWriteTransaction((stats) => {
+        const at = Math.max(deps.clock(), now);
+        if (key) {
+          const replay = replayOf({ slot: key, hash: hash!, bound: false });
+          if (replay) return { replay };
+        }
+        const deadline = computeDeadline(deps.deadlinePolicy, receivedAt);
+        const ref = nextReference(receivedAt);
+        const row: InquiryRow = {
+          id, reference: ref, receivedAt, channel: body.channel, entryPoint: body.entryPoint ?? null, updatedAt: at, version: 1, status,
+          countyCode: location.countyCode, municipalityCode: location.municipalityCode, countySource: location.source,
+          companyName: body.company.name, orgNumber: org?.normalized ?? null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+          employees: body.company.employees ?? null,
+          contactName: body.contact.name, contactEmail: body.contact.email, contactPhone: body.contact.phone ?? null,
+          subject: body.subject ?? null, message: body.message, language: body.language ?? guessLanguage(body.message),
+          deadlinePolicy: deadline.policy, deadlineAt: deadline.deadlineAt,
+          assignedActorId: holder, firstAssignedActorId: holder,
+          classification, confidence: classification.confidence, alternatives,
+          triageReason: holder === null ? decision.triageReason : null, statusTokenHash: StatusLinks.hash(token),
+          firstContactAt: null, firstResponseAt: null, closedAt: null, erasedAt: null,
+        };
+        repository.insertInquiry({ ...row, alternatives });
+        const by = p.keyId;
+        const events = [
+          { type: 'received', at: receivedAt, by, data: {
+            channel: body.channel, reference: ref, language: row.language, registered: true, recordedAt: new Date(at).toISOString(),
+            ...(row.entryPoint ? { entryPoint: row.entryPoint } : {}), hasOrgNumber: org !== null, orgNumberIsPersonal: org?.isPersonnummer ?? false,
+            followUpConsent: false, exportCentreStarted: deps.exportCentreStarted?.(location.countyCode, receivedAt) ?? null,
+          } },
+          { type: 'located', at, by: SYSTEM.by, data: {
+            countyCode: location.countyCode, municipalityCode: location.municipalityCode, source: location.source,
+            evidence: location.detection?.evidence ?? [], ambiguous: location.detection?.ambiguous ?? [],
+          } },
+          { type: 'classified', at, by: SYSTEM.by, data: {
+            confidence: classification.confidence,
+            topics: classification.topics.map((t) => ({ id: t.id, score: t.score, rawScore: t.rawScore, matchedWords: t.matchedWords })),
+            outOfScope: classification.outOfScope,
+          } },
+          !routed
+            ? { type: 'assigned', at, by, data: { from: null, to: holder, registered: true, routingSuggested: decision.assignedActorId, alternatives } }
+            : decision.status === 'assigned'
+              ? { type: 'routed', at, by: SYSTEM.by, data: {
+                actorId: decision.assignedActorId, alternatives: decision.alternatives, topicId: decision.topicId,
+                explanation: decision.explanation, excluded: decision.excluded,
+              } }
+              : { type: 'sent-to-triage', at, by: SYSTEM.by, data: {
+                reason: decision.triageReason, countyCode: location.countyCode, topicId: decision.topicId,
+                explanation: decision.explanation, excluded: decision.excluded,
+              } },
+          { type: 'deadline-set', at, by: SYSTEM.by, data: {
+            policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
+            deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
+          } },
+          ...(claimedBy ? [{ type: 'claimed', at, by, data: { actorId: holder } }] : []),
+        ];
+        repository.appendEventRows(id, events.map((e) => ({ ...e, byRole: e.by === SYSTEM.by ? null : p.role })));
+        if (claimedBy) repository.insertClaim(id, claimedBy, at);
+        if (key) repository.insertIdempotencyKey(key, hash!, id, at);
+        // The same messages as a form's inquiry (receipt, the office's new case, webhooks), stamped now, not at the arrival.
+        deps.notify?.inquiryStored(row, at);
+        // Last: the statistics' share, buffered for the group's one write of the cells.
+        stats.inquiryStored({ ...row }, events);
+        return { inserted: row };
+      });
+      if ('replay' in result) return { created: toRegistered(result.replay!), replayed: true };
+      return { created: toRegistered(result.inserted, token), replayed: false };
     },
 
     /** What the company sees through its private link: milestones, never caseworkers' words. */
@@ -211,6 +336,10 @@ export function createIntakeService(deps: IntakeDeps) {
       return row.language === 'en' ? 'en' : 'sv';
     },
   };
+
+  function toRegistered(row: InquiryRow, token?: string): RegistrationCreated {
+    return { ...toCreated(row, token), status: row.status as RegistrationCreated['status'], channel: row.channel as RegistrationCreated['channel'] };
+  }
 
   function replayOf({ slot, hash, bound }: { slot: string; hash: string; bound: boolean }, tx: Pick<Db, 'select'> = db): InquiryRow | null {
     const existing = repository.findIdempotencyKey(slot);

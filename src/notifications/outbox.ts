@@ -165,10 +165,13 @@ export function createNotifier({ db, repository, directory, email, followUpDelay
   }
 
   return {
-    /** A new inquiry was stored: call inside the savepoint that stored it. */
-    inquiryStored(row: StoredInquiry): void {
+    /**
+     * A new inquiry was stored: call inside the savepoint that stored it. `at` is when it was stored: its arrival for
+     * a form's inquiry, the registration for one a caseworker registered afterwards (POST /v1/cases), so that the
+     * messages of an inquiry that arrived days ago by phone are not born old.
+     */
+    inquiryStored(row: StoredInquiry, at: number = row.receivedAt): void {
       const out: NewMessage[] = [];
-      const at = row.receivedAt;
       const language = row.language === 'en' ? 'en' : 'sv';
       const c = { id: row.id, reference: row.reference, actorId: row.assignedActorId, countyCode: row.countyCode, deadlineAt: row.deadlineAt, status: row.status };
       webhookMessages(out, 'case.assigned', at, c);

@@ -7,7 +7,9 @@ import type { IntakeService } from '../intake/service.js';
 import type { ReferenceService } from '../reference/service.js';
 import type { Clock } from '../shared/clock.js';
 import { ProblemError } from '../shared/problems.js';
-import { createFeedbackService } from '../stats/feedback.js';
+import type { FeedbackService } from '../stats/feedback.js';
+import type { StatsService } from '../stats/service.js';
+import type { CaseService } from '../cases/service.js';
 import { Assets } from './assets.js';
 import { html } from './html.js';
 import { languageOf, TEXTS } from './i18n.js';
@@ -23,6 +25,10 @@ export interface PagesOptions {
   reference: ReferenceService;
   apiKeys: ApiKeyService;
   intake: IntakeService;
+  cases: CaseService;
+  /** The statistics and the follow-up answers: the same instances as the API's. */
+  stats: StatsService;
+  feedback: FeedbackService;
 }
 
 /**
@@ -33,7 +39,7 @@ export interface PagesOptions {
  * (application/x-www-form-urlencoded) only inside this plugin: the API still answers them with 415.
  */
 export async function pagesCapability(app: FastifyInstance, options: PagesOptions) {
-  const { db, clock, config, reference, apiKeys, intake } = options;
+  const { db, clock, config, reference, apiKeys, intake, cases, stats, feedback } = options;
   if (!config.PAGES_ENABLED) {
     app.log.info('pages: off (PAGES_ENABLED=false); the status link answers JSON only');
     return;
@@ -75,8 +81,7 @@ export async function pagesCapability(app: FastifyInstance, options: PagesOption
     return sendPage(reply, page(assets, { language, title, body: html`<h1>${title}</h1><p>${text}</p>`, switchHref: otherLanguageHref(request, language) }), status);
   });
 
-  const feedback = createFeedbackService({ db, clock });
   await statusPageRoutes(app, { intake, feedback, reference, clock, assets });
   await formRoutes(app, { intake, reference, clock, assets, publicBaseUrl: config.PUBLIC_BASE_URL, trustedOrigins: config.TRUSTED_FORM_ORIGINS });
-  await app.register(dashboardRoutes, { db, clock, config, reference, apiKeys, assets });
+  await app.register(dashboardRoutes, { db, clock, config, reference, apiKeys, assets, stats, cases });
 }

@@ -63,7 +63,7 @@ export const PERSONAL_DATA: PersonalDataPlace[] = [
     // Opened and answered waves: the link to the case and the comment go; the coded answers stay for the
     // effect statistics, which read the dimensions copied into the wave, so they describe no one.
     name: 'follow-up answers',
-    erase: 'UPDATE follow_up_waves SET inquiry_id = NULL, org_key = NULL, comment = NULL WHERE inquiry_id = @id',
+    erase: 'UPDATE follow_up_waves SET inquiry_id = NULL, company_id = NULL, comment = NULL WHERE inquiry_id = @id',
     leftovers: `
       SELECT w.inquiry_id FROM follow_up_waves w JOIN inquiries i ON i.id = w.inquiry_id
       WHERE i.erased_at IS NOT NULL LIMIT @limit`,

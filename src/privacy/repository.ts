@@ -20,11 +20,7 @@ export function createErasureRepository(db: Db) {
   const statements = {
     find: client.prepare('SELECT id, county_code AS countyCode, erased_at AS erasedAt FROM inquiries WHERE id = ?'),
     // A sole trader's number (and one given by nobody) is erased with the rest; a legal entity's stays, with its name.
-    ofCompany: client.prepare(`
-      SELECT id, county_code AS countyCode, erased_at AS erasedAt FROM inquiries WHERE org_number = @orgNumber
-      UNION
-      SELECT i.id, i.county_code, i.erased_at FROM case_facts f JOIN inquiries i ON i.id = f.inquiry_id
-      WHERE f.org_key = @orgKey AND i.org_number IS NULL AND i.erased_at IS NOT NULL`),
+    ofCompany: client.prepare('SELECT id, county_code AS countyCode, erased_at AS erasedAt FROM inquiries WHERE org_number = ?'),
     expired: client.prepare(`
       SELECT id FROM inquiries WHERE closed_at IS NOT NULL AND erased_at IS NULL AND closed_at < @closedBefore
         -- A company that consented to follow-up over months is kept until its last wave's answer window
@@ -38,7 +34,7 @@ export function createErasureRepository(db: Db) {
 
   return {
     find: (id: string) => statements.find.get(id) as ErasureCandidate | undefined,
-    ofCompany: (orgNumber: string, orgKey: number | null) => statements.ofCompany.all({ orgNumber, orgKey }) as ErasureCandidate[],
+    ofCompany: (orgNumber: string) => statements.ofCompany.all(orgNumber) as ErasureCandidate[],
     expired: (closedBefore: number, limit: number) => statements.expired.all({ closedBefore, limit }) as string[],
     /** Erased inquiries that still hold personal data somewhere (written after their erasure), at most `limit`. */
     leftovers(limit: number): string[] {

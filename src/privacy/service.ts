@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Principal } from '../auth/service.js';
 import { appendEvent, SYSTEM, type EventActor } from '../history/events.js';
 import { parseOrgNumber } from '../intake/org-number.js';
-import { companyKeyer } from '../stats/facts.js';
+import type { StatsProjection } from '../stats/projection.js';
 import { notFound } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { walTruncator } from '../db/client.js';
@@ -19,6 +19,7 @@ import type { Notifier } from '../notifications/outbox.js';
  * the caseworkers' note texts and the company's feedback comment are blanked, its idempotency key is forgotten.
  * The version is bumped (pollers see the change) and `personal-data-erased` is recorded in the history: which
  * places, why, by whom; never the data itself. The history, case_facts and everything the statistics count stay.
+ * Of a sole trader's personnummer not even a keyed hash stays (the statistics keep a bare company id).
  *
  * Erasure is a state: an erased case refuses new free text (personal-data.ts, refuseIfErased), and erasing again
  * erases whatever is still there (written before such writes were refused, or by a path that forgot to refuse):
@@ -41,14 +42,15 @@ export interface ErasureDeps {
   clock: Clock;
   /** Every erasure, done or found done already, is recorded in the audit log (without the organisation number). */
   audit: Pick<AuditLog, 'record'>;
+  /** The statistics' projection: an erased sole trader's company keeps its id and loses its keyed hash. */
+  projection: StatsProjection;
   batchSize?: number;
   /** Cancels and blanks the company's queued mail and tells webhook receivers, in the erasure's transaction. */
   notify?: Pick<Notifier, 'caseChanged'> | undefined;
 }
 
-export function createErasureService({ db, clock, audit, batchSize = 200, notify }: ErasureDeps) {
+export function createErasureService({ db, clock, audit, projection, batchSize = 200, notify }: ErasureDeps) {
   const repository = createErasureRepository(db);
-  const companyKey = companyKeyer(db);
   const wal = walTruncator(db);
 
   const inScope = (p: Principal, c: ErasureCandidate) =>
@@ -59,6 +61,7 @@ export function createErasureService({ db, clock, audit, batchSize = 200, notify
     const erasedBefore = repository.find(id)?.erasedAt ?? null;
     const done = repository.erase(id, at);
     if (!done) return false;
+    projection.personalDataErased(id);
     appendEvent(db, id, 'personal-data-erased', at, actor, {
       reason, fields: [...ERASED_FIELDS, 'company (unless a legal entity)', 'notes', 'feedback comment'],
       notesErased: done.notes ?? 0, feedbackCommentErased: (done['feedback comment'] ?? 0) > 0,
@@ -102,10 +105,13 @@ export function createErasureService({ db, clock, audit, batchSize = 200, notify
       return { id, erasedAt: iso(repository.find(id)!.erasedAt!), alreadyErased: !erased };
     },
 
-    /** Erases every inquiry of one company (by organisation number or personnummer) within the caller's counties. */
+    /**
+     * Erases every inquiry of one company (by organisation number or personnummer) within the caller's counties. A
+     * sole trader's inquiries erased before cannot be found again (nothing of the number is kept): they are done.
+     */
     eraseCompany(p: Principal, orgNumber: string, requestReference?: string) {
       const normalized = parseOrgNumber(orgNumber)!.normalized;
-      const all = repository.ofCompany(normalized, companyKey(normalized));
+      const all = repository.ofCompany(normalized);
       const mine = all.filter((c) => inScope(p, c));
       // Every one of them, erased before or not: what was written to an erased case since is erased too.
       const pending = mine.map((c) => c.id);

@@ -1,65 +1,86 @@
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { caseFacts, caseFeedback, inquiries } from '../db/schema/index.js';
+import { caseFeedback, inquiries } from '../db/schema/index.js';
 import { appendEvent } from '../history/events.js';
 import { StatusLinks } from '../intake/status-links.js';
 import { conflict, notFound } from '../shared/problems.js';
 import type { Clock } from '../shared/clock.js';
 import { both } from '../shared/i18n.js';
 import { refuseIfErased } from '../privacy/personal-data.js';
+import type { StatsProjection } from './projection.js';
 
 /**
- * The company's follow-up after closing: one question on its private status link, one answer per case.
- * The answer is an event (`feedback-received`, without the comment); the optional comment is free text
- * that may name people, so it stays in `case_feedback`, out of the history and out of the statistics.
+ * The company's follow-up after closing, on its private status link: two questions, kept apart as Tillväxtverket's
+ * indicators keep them (B3 reaching the right actor within one working day, B4 getting the right help), and an
+ * optional comment. One answer per case. The answers are an event (`feedback-received`, without the comment); the
+ * comment is free text that may name people, so it stays in `case_feedback`, out of the history and the statistics.
+ *
+ * Answers given to the old single question ("Did you get in touch with the right organisation, and did you get the
+ * help you needed?", yes / partly / no) stay as they were given: they are read as the answer to "did you get the
+ * help you needed?" (yes → yes, partly → partly, no → no), and as no answer to the first question, which they never
+ * asked (it did not ask about one working day).
  */
-export const FEEDBACK_ANSWERS = ['yes', 'partly', 'no'] as const;
-export type FeedbackAnswer = (typeof FEEDBACK_ANSWERS)[number];
+export const RIGHT_ACTOR_ANSWERS = ['yes', 'no', 'unsure'] as const;
+export const HELP_ANSWERS = ['yes', 'partly', 'no'] as const;
 
-export const QUESTION = {
-  sv: 'Kom du i kontakt med rätt organisation, och fick du den hjälp du behövde?',
-  en: 'Did you get in touch with the right organisation, and did you get the help you needed?',
-};
+export const QUESTIONS = [
+  {
+    id: 'rightActorInTime' as const,
+    sv: 'Kom du i kontakt med rätt organisation inom en arbetsdag?',
+    en: 'Did you reach the right organisation within one working day?',
+    answers: [...RIGHT_ACTOR_ANSWERS] as string[],
+  },
+  {
+    id: 'gotHelp' as const,
+    sv: 'Fick du den hjälp du behövde?',
+    en: 'Did you get the help you needed?',
+    answers: [...HELP_ANSWERS] as string[],
+  },
+];
 
 export const feedbackRequestSchema = z
   .strictObject({
-    answer: z.enum(FEEDBACK_ANSWERS).describe('yes: right organisation and the help needed; partly; no'),
+    rightActorInTime: z.enum(RIGHT_ACTOR_ANSWERS).describe('Did you reach the right organisation within one working day? yes / no / unsure'),
+    gotHelp: z.enum(HELP_ANSWERS).describe('Did you get the help you needed? yes / partly / no'),
     comment: z.string().trim().max(2000).optional().describe('Optional free text. Read by the export centre; never part of statistics'),
   })
   .meta({ id: 'FeedbackRequest' });
 
 export const feedbackReceiptSchema = z
-  .object({ answer: z.enum(FEEDBACK_ANSWERS), answeredAt: z.iso.datetime() })
+  .object({ rightActorInTime: z.enum(RIGHT_ACTOR_ANSWERS), gotHelp: z.enum(HELP_ANSWERS), answeredAt: z.iso.datetime() })
   .meta({ id: 'FeedbackReceipt' });
 
 export const followUpSchema = z
   .object({
-    question: z.object({ sv: z.string(), en: z.string() }),
-    answers: z.array(z.enum(FEEDBACK_ANSWERS)),
-    answer: z.enum(FEEDBACK_ANSWERS).nullable().describe('The answer given, or null while it can be answered'),
+    offered: z.boolean().describe('True once the case is closed: the questions are put to the company'),
+    answered: z.boolean().describe('True when the company has answered (once per case)'),
+    questions: z.array(z.object({ id: z.enum(['rightActorInTime', 'gotHelp']), sv: z.string(), en: z.string(), answers: z.array(z.string()) })),
+    answer: z.object({
+      rightActorInTime: z.enum(RIGHT_ACTOR_ANSWERS).nullable().describe('null for an answer to the old single question, which did not ask this'),
+      gotHelp: z.enum(HELP_ANSWERS),
+    }).nullable().describe('The answers given; null while not answered'),
     answeredAt: z.iso.datetime().nullable(),
-    answerUrl: z.string().describe('POST the answer here (relative to the API base)'),
+    answerUrl: z.string().describe('POST the answers here (relative to the API base), once offered'),
   })
-  .nullable()
-  .meta({ id: 'FollowUp', description: 'Offered once the case is closed: one question, one answer per case. Null while the case is open.' });
+  .meta({ id: 'FollowUp', description: 'The follow-up questions: offered once the case is closed, one answer per case.' });
 
 export type FollowUp = z.infer<typeof followUpSchema>;
 
-/** The follow-up offer on the status view: null until the case is closed. */
+/** The follow-up block of the status view: offered once the case is closed, and the answers once given. */
 export function followUpOf(db: Pick<Db, 'select'>, row: { id: string; closedAt: number | null }, token: string): FollowUp {
-  if (row.closedAt === null) return null;
-  const given = db.select().from(caseFeedback).where(eq(caseFeedback.inquiryId, row.id)).get();
+  const given = row.closedAt === null ? undefined : db.select().from(caseFeedback).where(eq(caseFeedback.inquiryId, row.id)).get();
   return {
-    question: QUESTION,
-    answers: [...FEEDBACK_ANSWERS],
-    answer: given?.answer ?? null,
+    offered: row.closedAt !== null,
+    answered: given !== undefined,
+    questions: QUESTIONS,
+    answer: given ? { rightActorInTime: given.rightActorInTime ?? null, gotHelp: given.answer } : null,
     answeredAt: given ? new Date(given.at).toISOString() : null,
     answerUrl: `/v1/status/${token}/feedback`,
   };
 }
 
-export function createFeedbackService({ db, clock }: { db: Db; clock: Clock }) {
+export function createFeedbackService({ db, clock, projection }: { db: Db; clock: Clock; projection: StatsProjection }) {
   return {
     answer(token: string, body: z.infer<typeof feedbackRequestSchema>): z.infer<typeof feedbackReceiptSchema> {
       const at = clock();
@@ -67,14 +88,19 @@ export function createFeedbackService({ db, clock }: { db: Db; clock: Clock }) {
         const row = tx.select({ id: inquiries.id, closedAt: inquiries.closedAt, erasedAt: inquiries.erasedAt }).from(inquiries)
           .where(eq(inquiries.statusTokenHash, StatusLinks.hash(token))).get();
         if (!row) throw notFound(both('No inquiry has this status link.', 'Ingen förfrågan har den här statuslänken.'));
-        if (row.closedAt === null) throw conflict(both('The question can be answered once the case is closed.', 'Frågan kan besvaras när ärendet är avslutat.'));
-        if (body.comment) refuseIfErased(row.erasedAt, both('send the answer without a comment', 'skicka svaret utan kommentar'));
-        const inserted = tx.insert(caseFeedback).values({ inquiryId: row.id, answer: body.answer, comment: body.comment || null, at })
+        if (row.closedAt === null) throw conflict(both('The questions can be answered once the case is closed.', 'Frågorna kan besvaras när ärendet är avslutat.'));
+        if (body.comment) refuseIfErased(row.erasedAt, both('send the answers without a comment', 'skicka svaren utan kommentar'));
+        const inserted = tx.insert(caseFeedback)
+          .values({ inquiryId: row.id, answer: body.gotHelp, rightActorInTime: body.rightActorInTime, comment: body.comment || null, at })
           .onConflictDoNothing().run();
-        if (inserted.changes === 0) throw conflict(both('This case has already been answered: one answer per case.', 'Frågan om detta ärende är redan besvarad: ett svar per ärende.'));
-        appendEvent(tx, row.id, 'feedback-received', at, { by: 'company' }, { answer: body.answer, hasComment: Boolean(body.comment) });
-        tx.update(caseFacts).set({ feedback: body.answer }).where(eq(caseFacts.inquiryId, row.id)).run();
-        return { answer: body.answer, answeredAt: new Date(at).toISOString() };
+        if (inserted.changes === 0) throw conflict(both('This case has already been answered: one answer per case.', 'Frågorna om detta ärende är redan besvarade: ett svar per ärende.'));
+        appendEvent(tx, row.id, 'feedback-received', at, { by: 'company' }, {
+          rightActorInTime: body.rightActorInTime, gotHelp: body.gotHelp, hasComment: Boolean(body.comment),
+        });
+        const unit = projection.unit();
+        unit.caseChanged(row.id);
+        unit.flush();
+        return { rightActorInTime: body.rightActorInTime, gotHelp: body.gotHelp, answeredAt: new Date(at).toISOString() };
       }, { behavior: 'immediate' });
     },
   };

@@ -1,179 +1,118 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
+import { CELL_COUNTS, snakeCase, type CellCount } from '../db/schema/stats.js';
+import type { Role } from '../auth/service.js';
 import type { Clock } from '../shared/clock.js';
 import { badRequest, ProblemError } from '../shared/problems.js';
-import type { ReferenceService } from '../reference/service.js';
-import type { ComplianceFigures, ComplianceGroup, ComplianceQuery, ComplianceReport, GroupDimension } from './schemas.js';
+import { toCsv } from '../shared/csv.js';
 import { both } from '../shared/i18n.js';
+import type { ReferenceService } from '../reference/service.js';
+import { CELL_DIMENSIONS, IntList, appendEntries, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
+import { CONTACT_CHANNEL_BITS, delayMinutesOf, figuresOf } from './projection.js';
+import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
+import type {
+  ComplianceFigures, ComplianceGroup, ComplianceQuery, ComplianceReport, GroupDimension, Indicator, IndicatorsQuery,
+  IndicatorsReport, ReferralsQuery, ReferralsReport,
+} from './schemas.js';
 
 /**
- * Compliance statistics, read from the maintained daily aggregates (see src/db/schema/stats.ts):
- * one small row per Stockholm arrival date and cell instead of one per inquiry, so a year is a range
- * read of the aggregate's clustered key whatever the number of inquiries behind it.
- * - additive figures are SUMs over the rows of a group (month and ISO week are derived from the date);
- * - percentiles and distinct companies come from the cells' exact value lists, concatenated per group
- *   in SQLite (group_concat) and computed here: exact, as before, without reading the facts;
- * - open in time / overdue is the only figure that depends on `now`: the open count is maintained, and
- *   the open cases whose deadline is still ahead are counted from the partial index on open cases
- *   (`case_facts_open_deadline_idx`), a handful of rows: those that arrived within about a working day.
- * The table read is the smallest grain with the dimensions the query groups or filters by.
+ * The statistics' queries. Compliance reads the projection's cells (see cells.ts, projection.ts): a period of a
+ * grain is one range read of small rows, whatever the number of inquiries behind them; sums add up, the delay
+ * histograms and company multisets of a group are merged here, so percentiles are exact to the minute and
+ * distinct companies exact. A grouping that no grain has is answered from the per-case facts with the same
+ * definitions (`figuresOf`), only slower. The one figure that depends on the moment of the request, open in time
+ * versus overdue, comes from the partial index on open cases.
+ *
+ * Who sees what: analyst and admin keys see all counties (or those their key is limited to); coordinator keys
+ * see their counties. Every report carries the national benchmark. Test inquiries (mystery shopping) are left out
+ * for analysts unless asked for; coordinators always see them counted like any inquiry, so that registering a
+ * test changes nothing they can see.
+ *
+ * The service API (also for the dashboard, in-process): `compliance(query, viewer)`, `referrals(query, viewer)`,
+ * `indicators(query, viewer)` and the CSV forms `complianceCsv`, `referralsCsv`, `indicatorsCsv`.
  */
-const AGGREGATE_DIMENSION: Record<GroupDimension, string> = {
-  county: "NULLIF(county_code, '')",
-  actor: "NULLIF(first_actor_id, '')",
-  topic: "NULLIF(top_topic_id, '')",
-  month: 'substr(local_date, 1, 7)',
-  // ISO 8601 week-numbering year and week of the date: the same as isoWeekOf (tested).
-  week: "strftime('%G-W%V', local_date)",
-};
+export interface Viewer {
+  role: Role;
+  /** ISO county codes the key is limited to; null for all. */
+  counties: string[] | null;
+}
 
-const FACTS_DIMENSION: Record<GroupDimension, string> = {
-  county: 'county_code',
-  actor: 'first_actor_id',
-  topic: 'top_topic_id',
-  month: 'local_month',
-  week: 'iso_week',
-};
+export { isoWeekOf } from './cells.js';
 
-const SUMS = `
-  COALESCE(SUM(received), 0) AS received,
-  COALESCE(SUM(contacted_in_time), 0) AS contactedInTime,
-  COALESCE(SUM(contacted_late), 0) AS contactedLate,
-  COALESCE(SUM(open), 0) AS open,
-  COALESCE(SUM(closed_without_contact), 0) AS closedWithoutContact,
-  COALESCE(SUM(closed_overdue), 0) AS closedOverdue,
-  COALESCE(SUM(referrals), 0) AS referrals,
-  COALESCE(SUM(right_first), 0) AS rightFirst,
-  COALESCE(SUM(triaged), 0) AS triaged,
-  COALESCE(SUM(feedback_yes), 0) AS feedbackYes,
-  COALESCE(SUM(feedback_responses), 0) AS feedbackResponses,
-  COALESCE(group_concat(delays, ''), '') AS delays,
-  COALESCE(group_concat(org_keys, ''), '') AS orgKeys`;
+const N = CELL_COUNTS.length;
+const IX = Object.fromEntries(CELL_COUNTS.map((c, i) => [c, i])) as Record<CellCount, number>;
+const CELL_DIMS = new Set<string>(CELL_DIMENSIONS);
+const isCellDimension = (d: GroupDimension): d is CellDimension & GroupDimension => CELL_DIMS.has(d);
 
-const ADDITIVE = [
-  'received', 'contactedInTime', 'contactedLate', 'open', 'closedWithoutContact', 'closedOverdue', 'referrals',
-  'rightFirst', 'triaged', 'feedbackYes', 'feedbackResponses',
-] as const;
+/** The figures of one group while it is being summed: counts, delays (minute, count) and companies (id, cases, helped). */
+class Group {
+  counts = new Float64Array(N);
+  openInTime = 0;
+  minutes = new IntList();
+  minuteCounts = new IntList();
+  companies = new IntList();
+  companyCases = new IntList();
+  companyHelped = new IntList();
+  constructor(readonly values: (string | null)[]) {}
+}
 
-type Sums = Record<(typeof ADDITIVE)[number], number>;
-interface AggregateRow extends Sums { delays: string; orgKeys: string; [dimension: string]: unknown }
-
-/** A group's figures before `now` and the finishing: sums, delays (ms), company keys (with repeats), distinct companies. */
-interface Group extends Sums { openInTime: number; delays: Float64Array; companies: Float64Array; distinctCompanies: number }
-
-/** Parses a list `v1,v2,…,` of integers (as the aggregates keep them) into a typed array, in one pass. */
-export function parseList(list: string): Float64Array {
-  const out = new Float64Array((list.length + 1) >> 1); // each value takes at least two characters
-  let k = 0;
-  let value = 0;
-  let negative = false;
-  for (let i = 0; i < list.length; i++) {
-    const c = list.charCodeAt(i);
-    if (c === 44) {
-      out[k++] = negative ? -value : value;
-      value = 0;
-      negative = false;
-    } else if (c === 45) negative = true;
-    else value = value * 10 + (c - 48);
+/** Scratch lists a cell's blobs are decoded into once, then copied into the groups the cell belongs to. */
+class Scratch {
+  minutes = new IntList();
+  minuteCounts = new IntList();
+  companies = new IntList();
+  companyCases = new IntList();
+  companyHelped = new IntList();
+  reset() {
+    this.minutes.length = this.minuteCounts.length = this.companies.length = this.companyCases.length = this.companyHelped.length = 0;
   }
-  return out.subarray(0, k);
+}
+
+function copyInto(to: IntList, from: IntList) {
+  for (let i = 0; i < from.length; i++) to.push(from.data[i]!);
 }
 
 /**
- * The k-th smallest value (0-based) of `values`, reordering them in place (quickselect, expected O(n)):
- * a group needs only two ranks per percentile, so sorting all of a year's delays is not needed.
+ * The values at 0-based ranks of the multiset given as (minute, count) entries of several groups, exact: a coarse
+ * histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
  */
-function select(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (hi > lo) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
+function valuesAtRanks(groups: Group[], ranks: number[], coarse: Float64Array): number[] {
+  for (const g of groups) for (let i = 0; i < g.minutes.length; i++) coarse[Math.floor(g.minutes.data[i]! / 64)]! += g.minuteCounts.data[i]!;
+  const wanted = [...new Set(ranks)].sort((a, b) => a - b);
+  const found = new Map<number, { bucket: number; offset: number }>();
+  let cumulative = 0;
+  let w = 0;
+  for (let b = 0; b < coarse.length && w < wanted.length; b++) {
+    const c = coarse[b]!;
+    while (w < wanted.length && wanted[w]! < cumulative + c) {
+      found.set(wanted[w]!, { bucket: b, offset: wanted[w]! - cumulative });
+      w++;
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k]!;
+    cumulative += c;
   }
-  return values[k]!;
-}
-
-/**
- * The p-quantile with linear interpolation between closest ranks (PERCENTILE.INC) of the values divided
- * by `scale` (the same arithmetic as on the divided values, since division keeps the order).
- * Reorders `values` in place.
- */
-export function percentile(values: Float64Array, p: number, scale = 1): number | null {
-  const n = values.length;
-  if (n === 0) return null;
-  const rank = p * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  const low = select(values, lo);
-  // After selecting rank lo, every value right of it is >= it: rank lo + 1 is their minimum.
-  let high = low;
-  if (hi !== lo) {
-    high = Infinity;
-    for (let i = lo + 1; i < n; i++) if (values[i]! < high) high = values[i]!;
-  }
-  const a = low / scale;
-  const b = high / scale;
-  return a + (b - a) * (rank - lo);
-}
-
-/** Distinct values among the arrays: an open-addressing hash set over the (non-negative, 48-bit) company keys. */
-function countDistinct(arrays: Float64Array[]): number {
-  let size = 0;
-  for (const a of arrays) size += a.length;
-  if (size === 0) return 0;
-  let capacity = 16;
-  while (capacity < size * 2) capacity *= 2;
-  const mask = capacity - 1;
-  const slots = new Float64Array(capacity).fill(-1);
-  let distinct = 0;
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) {
-      const key = a[i]!;
-      let h = (Math.imul(key % 4294967296 | 0, 0x9e3779b1) >>> 0) & mask;
-      for (;;) {
-        const slot = slots[h]!;
-        if (slot === key) break;
-        if (slot === -1) {
-          slots[h] = key;
-          distinct++;
-          break;
-        }
-        h = (h + 1) & mask;
-      }
+  for (const g of groups) for (let i = 0; i < g.minutes.length; i++) coarse[Math.floor(g.minutes.data[i]! / 64)] = 0;
+  const buckets = new Map<number, [number, number][]>();
+  for (const { bucket } of found.values()) buckets.set(bucket, []);
+  for (const g of groups) {
+    for (let i = 0; i < g.minutes.length; i++) {
+      const list = buckets.get(Math.floor(g.minutes.data[i]! / 64));
+      if (list) list.push([g.minutes.data[i]!, g.minuteCounts.data[i]!]);
     }
   }
-  return distinct;
-}
-
-/** All values of the arrays in one new array. */
-function concat(parts: Float64Array[]): Float64Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const all = new Float64Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.length;
-  }
-  return all;
+  for (const list of buckets.values()) list.sort((a, b) => a[0] - b[0]);
+  return ranks.map((r) => {
+    const { bucket, offset } = found.get(r)!;
+    let left = offset;
+    for (const [minute, count] of buckets.get(bucket)!) {
+      if (left < count) return minute;
+      left -= count;
+    }
+    throw new Error('percentile rank outside its bucket');
+  });
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 const ratio = (a: number, b: number) => (b === 0 ? null : round(a / b, 4));
-const HOUR_MS = 3_600_000;
 
 export interface StatsDeps { db: Db; clock: Clock; reference: ReferenceService; target: number }
 
@@ -186,183 +125,525 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     return statement;
   };
 
-  function figures(g: Group): ComplianceFigures {
-    const contacted = g.contactedInTime + g.contactedLate;
-    const openOverdue = g.open - g.openInTime + g.closedOverdue;
-    const complianceRate = ratio(g.contactedInTime, contacted + openOverdue);
+  /** The county of a query, checked against the caller's scope; throws 400 / 403. */
+  function countyOf(input: string | undefined, viewer: Viewer): string | null {
+    if (input === undefined) return null;
+    const county = reference.places.resolveCountyInput(input);
+    if (!county) throw badRequest(null, [{ name: 'querystring.county', reason: both(`Unknown county "${input}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name`, `Okänt län "${input}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn`) }]);
+    if (viewer.counties !== null && !viewer.counties.includes(county.code)) {
+      throw new ProblemError(403, 'forbidden', 'Not allowed', both(`This key is limited to ${viewer.counties.join(', ')}: ${county.code} is not one of them.`, `Nyckeln gäller bara ${viewer.counties.join(', ')}: ${county.code} är inte ett av dem.`));
+    }
+    return county.code;
+  }
+
+  function actorOf(input: string | undefined): string | null {
+    if (input === undefined) return null;
+    if (!reference.actor(input)) throw badRequest(null, [{ name: 'querystring.actor', reason: both(`Unknown actor "${input}": see GET /v1/actors`, `Okänd aktör "${input}": se GET /v1/actors`) }]);
+    return input;
+  }
+
+  /** Coordinators see tests like any inquiry (nothing tells a test apart); analysts and admins leave them out unless asked. */
+  const withTests = (viewer: Viewer, asked: boolean | undefined) => viewer.role === 'coordinator' || asked === true;
+
+  const allowed = (viewer: Viewer, county: string | null) => (c: string | null) =>
+    (county === null || c === county) && (viewer.counties === null || (c !== null && viewer.counties.includes(c)));
+
+  /** Sums, merged multisets and the finished figures of groups; `summarise` works on one group or a union. */
+  function summarise(groups: Group[], seen: { companies: Int32Array; helped: Int32Array; stamp: number }, coarse: Float64Array): ComplianceFigures {
+    const c = new Float64Array(N);
+    let openInTime = 0;
+    let delayCount = 0;
+    for (const g of groups) {
+      for (let i = 0; i < N; i++) c[i]! += g.counts[i]!;
+      openInTime += g.openInTime;
+      for (let i = 0; i < g.minuteCounts.length; i++) delayCount += g.minuteCounts.data[i]!;
+    }
+    const stamp = ++seen.stamp;
+    let distinct = 0;
+    let helped = 0;
+    for (const g of groups) {
+      for (let i = 0; i < g.companies.length; i++) {
+        const id = g.companies.data[i]!;
+        if (seen.companies[id] !== stamp) {
+          seen.companies[id] = stamp;
+          distinct++;
+        }
+        if (g.companyHelped.data[i]! > 0 && seen.helped[id] !== stamp) {
+          seen.helped[id] = stamp;
+          helped++;
+        }
+      }
+    }
+    let median: number | null = null;
+    let p90: number | null = null;
+    if (delayCount > 0) {
+      const rank = (p: number) => p * (delayCount - 1);
+      const ranks = [0.5, 0.9].flatMap((p) => [Math.floor(rank(p)), Math.ceil(rank(p))]);
+      const [m0, m1, q0, q1] = valuesAtRanks(groups, ranks, coarse) as [number, number, number, number];
+      // PERCENTILE.INC: linear interpolation between the two closest ranks.
+      median = (m0 + (m1 - m0) * (rank(0.5) - Math.floor(rank(0.5)))) / 60;
+      p90 = (q0 + (q1 - q0) * (rank(0.9) - Math.floor(rank(0.9)))) / 60;
+    }
+    const get = (k: CellCount) => c[IX[k]]!;
+    const contacted = get('contactedInTime') + get('contactedLate');
+    const openOverdue = get('open') - openInTime + get('closedOverdue');
+    const complianceRate = ratio(get('contactedInTime'), contacted + openOverdue);
+    const responses = get('feedbackResponses');
+    const rightActorAnswers = get('rightActorYes') + get('rightActorNo') + get('rightActorUnsure');
     return {
-      received: g.received,
-      contactedInTime: g.contactedInTime,
-      contactedLate: g.contactedLate,
-      openInTime: g.openInTime,
+      received: get('received'),
+      contactedInTime: get('contactedInTime'),
+      contactedLate: get('contactedLate'),
+      openInTime,
       openOverdue,
-      closedWithoutContact: g.closedWithoutContact,
+      closedWithoutContact: get('closedWithoutContact'),
       complianceRate,
-      medianHoursToFirstContact: round(percentile(g.delays, 0.5, HOUR_MS), 2),
-      p90HoursToFirstContact: round(percentile(g.delays, 0.9, HOUR_MS), 2),
-      referrals: g.referrals,
-      rightFirstTime: ratio(g.rightFirst, contacted),
-      distinctCompanies: g.distinctCompanies,
-      triaged: g.triaged,
-      feedbackResponses: g.feedbackResponses,
-      feedbackRightHelpRate: ratio(g.feedbackYes, g.feedbackResponses),
+      firstResponseInTime: get('firstResponseInTime'),
+      medianHoursToFirstContact: round(median, 2),
+      p90HoursToFirstContact: round(p90, 2),
+      backdatedContacts: get('backdatedContacts'),
+      referrals: get('referrals'),
+      misroutedReferrals: get('referralsMisrouted'),
+      rightFirstTime: ratio(get('rightFirst'), contacted),
+      distinctCompanies: distinct,
+      companiesHelped: helped,
+      triaged: get('triaged'),
+      jointWork: get('jointWork'),
+      closed: get('closed'),
+      outcomeHelped: get('outcomeHelped'),
+      outcomeReferredOutside: get('outcomeReferredOutside'),
+      outcomeNoReply: get('outcomeNoReply'),
+      outcomeDuplicate: get('outcomeDuplicate'),
+      outcomeWithdrawn: get('outcomeWithdrawn'),
+      outcomeSpam: get('outcomeSpam'),
+      feedbackResponses: responses,
+      feedbackResponseRate: ratio(get('feedbackFromOffered'), get('feedbackOffered')),
+      companyConfirmedRightActorRate: ratio(get('rightActorYes'), rightActorAnswers),
+      helpRate: ratio(get('helpYes'), responses),
+      partlyHelpedRate: ratio(get('helpPartly'), responses),
+      feedbackRightHelpRate: ratio(get('helpYes'), responses),
       target,
       targetMet: complianceRate === null ? null : complianceRate >= target,
     };
   }
 
-  function groupOf(row: AggregateRow): Group {
-    const companies = parseList(row.orgKeys);
-    const group = { openInTime: 0, delays: parseList(row.delays), companies, distinctCompanies: countDistinct([companies]) } as Group;
-    for (const k of ADDITIVE) group[k] = row[k];
-    return group;
+  /** The value of a grouping dimension from a row's dimension values and date (or, for a roll-up row, its month or week). */
+  function valueOf(d: GroupDimension, dims: Record<CellDimension, string>, date: string): string | null {
+    switch (d) {
+      case 'month': return date.slice(0, 7);
+      case 'week': return date.length === 8 ? date : weekOf(date);
+      case 'channel': case 'sizeBand': return dims[d];
+      default: return dims[d] === '' ? null : dims[d];
+    }
   }
 
-  /** The period, county, actor and the caller's counties as one WHERE clause, the same on the aggregates and the facts. */
-  function filterOf(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null, now: number) {
-    let countyCode: string | null = null;
-    if (query.county !== undefined) {
-      const county = reference.places.resolveCountyInput(query.county);
-      if (!county) throw badRequest(null, [{ name: 'querystring.county', reason: both(`Unknown county "${query.county}": use an ISO 3166-2 code (SE-M), an SCB code (12) or a name`, `Okänt län "${query.county}": ange en ISO 3166-2-kod (SE-M), en SCB-kod (12) eller ett namn`) }]);
-      countyCode = county.code;
-    }
-    if (query.actor !== undefined && !reference.actor(query.actor)) {
-      throw badRequest(null, [{ name: 'querystring.actor', reason: both(`Unknown actor "${query.actor}": see GET /v1/actors`, `Okänd aktör "${query.actor}": se GET /v1/actors`) }]);
-    }
-    const actorId = query.actor ?? null;
+  /** One consistent snapshot for the whole report (a read transaction), also with other instances on the file. */
+  function compliance(query: ComplianceQuery, viewer: Viewer): ComplianceReport {
+    return client.transaction(() => complianceNow(query, viewer))();
+  }
 
-    if (scope !== null && countyCode !== null && !scope.includes(countyCode)) {
-      throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${scope.join(', ')}.`);
+  /**
+   * Which rows of a grain cover [from, to]: the month (or ISO week) roll-ups of the periods lying wholly inside it that
+   * are not stale, and the day cells of every other day.
+   */
+  function coverage(grain: string, from: string, to: string, period: RollupPeriod | null): { rollups: string[]; days: [string, string][] } {
+    if (period === null) return { rollups: [], days: [[from, to]] };
+    const within = periodsWithin(from, to, period);
+    if (within.length === 0) return { rollups: [], days: [[from, to]] };
+    const stale = new Set(prepare('SELECT period FROM stats_stale WHERE grain = ? AND period BETWEEN ? AND ?').pluck()
+      .all(rollupGrain(grain, period), within[0]!.key, within[within.length - 1]!.key) as string[]);
+    const clean = within.filter((p) => !stale.has(p.key));
+    const days: [string, string][] = [];
+    let cursor = from;
+    const dayBefore = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    for (const p of clean) {
+      if (cursor < p.first) days.push([cursor, dayBefore(p.first)]);
+      cursor = dayAfter(p.last);
     }
-    // The same filter on the aggregates and on the facts: same column names, '' only stands for null.
-    const where = ['local_date BETWEEN @from AND @to'];
-    if (countyCode !== null) where.push('county_code = @county');
-    else if (scope !== null) where.push(`county_code IN (${scope.map((c) => `'${c.replace(/[^A-Z0-9-]/g, '')}'`).join(', ') || 'NULL'})`);
-    if (actorId !== null) where.push('first_actor_id = @actor');
-    const params = { from: query.from, to: query.to, now, county: countyCode, actor: actorId };
-    const bound = (sqlText: string) => {
-      const names = ['from', 'to', 'now', 'county', 'actor'].filter((n) => sqlText.includes(`@${n}`));
-      return Object.fromEntries(names.map((n) => [n, params[n as keyof typeof params]]));
+    if (cursor <= to) days.push([cursor, to]);
+    return { rollups: clean.map((p) => p.key), days };
+  }
+
+  function complianceNow(query: ComplianceQuery, viewer: Viewer): ComplianceReport {
+    const now = clock();
+    const groupBy = query.groupBy ?? [];
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const tests = withTests(viewer, query.includeTests);
+    const inScope = allowed(viewer, county);
+    const benchBy = groupBy.filter((d) => d !== 'county');
+
+    const mainGroups = new Map<string, Group>();
+    const benchGroups = new Map<string, Group>();
+    const groupFor = (map: Map<string, Group>, by: GroupDimension[], dims: Record<CellDimension, string>, date: string) => {
+      const values = by.map((d) => valueOf(d, dims, date));
+      const key = values.map((v) => (v === null ? '\u0000' : v)).join('\u001f');
+      let g = map.get(key);
+      if (!g) map.set(key, (g = new Group(values)));
+      return g;
     };
-    const whereSql = where.join(' AND ');
-    return { countyCode, actorId, whereSql, bound };
+    let maxCompany = 0;
+    let maxMinute = 0;
+    const scratch = new Scratch();
+    const dims = Object.fromEntries(CELL_DIMENSIONS.map((d) => [d, ''])) as Record<CellDimension, string>;
+    const addTo = (g: Group, counts: ArrayLike<number>) => {
+      for (let i = 0; i < N; i++) g.counts[i]! += counts[i]!;
+      copyInto(g.minutes, scratch.minutes);
+      copyInto(g.minuteCounts, scratch.minuteCounts);
+      copyInto(g.companies, scratch.companies);
+      copyInto(g.companyCases, scratch.companyCases);
+      copyInto(g.companyHelped, scratch.companyHelped);
+    };
+    const track = () => {
+      for (let i = 0; i < scratch.companies.length; i++) if (scratch.companies.data[i]! > maxCompany) maxCompany = scratch.companies.data[i]!;
+      for (let i = 0; i < scratch.minutes.length; i++) if (scratch.minutes.data[i]! > maxMinute) maxMinute = scratch.minutes.data[i]!;
+    };
+
+    const needed = new Set<CellDimension>(groupBy.filter(isCellDimension));
+    if (county !== null || viewer.counties !== null) needed.add('county');
+    if (actor !== null) needed.add('actor');
+    const grain = grainFor(needed);
+    const where = ['local_date BETWEEN @from AND @to'];
+    if (!tests) where.push('test = 0');
+    const params: Record<string, unknown> = { from: query.from, to: query.to };
+    if (grain) {
+      const filters = [...(tests ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : [])];
+      if (actor !== null) params.actor = actor;
+      // Roll-ups by ISO week when grouping by week, by month otherwise (by day only when both are asked).
+      const period: RollupPeriod | null = groupBy.includes('week') ? (groupBy.includes('month') ? null : 'w') : 'm';
+      const { rollups, days } = coverage(grain.id, query.from, query.to, period);
+      const select = `SELECT ${CELL_DIMENSIONS.map(snakeCase).join(', ')}, local_date, ${CELL_COUNTS.map(snakeCase).join(', ')}, delays, companies FROM stats_cells WHERE `;
+      const reads: { sql: string; params: Record<string, unknown> }[] = [];
+      if (rollups.length > 0) {
+        reads.push({
+          sql: `${select}grain = @grain AND local_date IN (${rollups.map((_, i) => `@p${i}`).join(', ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+          params: { ...params, grain: rollupGrain(grain.id, period!), ...Object.fromEntries(rollups.map((k, i) => [`p${i}`, k])) },
+        });
+      }
+      if (days.length > 0) {
+        reads.push({
+          sql: `${select}grain = @grain AND (${days.map((_, i) => `local_date BETWEEN @d${i} AND @e${i}`).join(' OR ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+          params: { ...params, grain: grain.id, ...Object.fromEntries(days.flatMap(([a, b], i) => [[`d${i}`, a], [`e${i}`, b]])) },
+        });
+      }
+      const D = CELL_DIMENSIONS.length;
+      for (const read of reads) for (const row of prepare(read.sql).raw(true).iterate(read.params) as IterableIterator<unknown[]>) {
+        for (let i = 0; i < D; i++) dims[CELL_DIMENSIONS[i]!] = row[i] as string;
+        const date = row[D] as string;
+        const counts = row.slice(D + 1, D + 1 + N) as number[];
+        scratch.reset();
+        const delays = row[D + 1 + N] as Buffer | null;
+        const companies = row[D + 2 + N] as Buffer | null;
+        if (delays) appendEntries(delays, 2, scratch.minutes, scratch.minuteCounts);
+        if (companies) appendEntries(companies, 3, scratch.companies, scratch.companyCases, scratch.companyHelped);
+        track();
+        if (inScope(dims.county === '' ? null : dims.county)) addTo(groupFor(mainGroups, groupBy, dims, date), counts);
+        addTo(groupFor(benchGroups, benchBy, dims, date), counts);
+      }
+    } else {
+      // No grain has these dimensions together: the same definitions over the per-case facts.
+      const factWhere = where.map((w) => w.replace('test = 0', 'is_test = 0'));
+      if (actor !== null) {
+        factWhere.push('first_actor_id = @actor');
+        params.actor = actor;
+      }
+      for (const row of prepare(`SELECT ${FACT_SELECT} FROM case_facts WHERE ${factWhere.join(' AND ')}`).iterate(params) as IterableIterator<CaseFacts>) {
+        const figures = figuresOf(row);
+        const counts = CELL_COUNTS.map((c) => figures[c]);
+        dims.county = row.countyCode ?? '';
+        dims.actor = row.firstActorId ?? '';
+        dims.topic = row.topTopicId ?? '';
+        dims.channel = row.channel;
+        dims.entryPoint = row.entryPoint ?? '';
+        dims.sizeBand = row.sizeBand;
+        dims.triageReason = row.triageReason ?? '';
+        scratch.reset();
+        const minute = delayMinutesOf(row);
+        if (minute !== null) {
+          scratch.minutes.push(minute);
+          scratch.minuteCounts.push(1);
+        }
+        if (row.companyId !== null) {
+          scratch.companies.push(row.companyId);
+          scratch.companyCases.push(1);
+          scratch.companyHelped.push(+(row.outcome === 'helped'));
+        }
+        track();
+        if (inScope(row.countyCode)) addTo(groupFor(mainGroups, groupBy, dims, row.localDate), counts);
+        addTo(groupFor(benchGroups, benchBy, dims, row.localDate), counts);
+      }
+    }
+
+    // Open cases whose deadline is still ahead, from the partial index on open cases: a handful of rows.
+    const openWhere = ['first_contact_at IS NULL', 'closed_at IS NULL', 'deadline_at >= @now', 'local_date BETWEEN @from AND @to'];
+    if (!tests) openWhere.push('is_test = 0');
+    if (actor !== null) openWhere.push('first_actor_id = @actor');
+    const openSql = `SELECT county_code, first_actor_id, top_topic_id, channel, entry_point, size_band, triage_reason, local_date, COUNT(*)
+      FROM case_facts INDEXED BY case_facts_open_deadline_idx WHERE ${openWhere.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
+    for (const row of prepare(openSql).raw(true).iterate({ ...params, now }) as IterableIterator<unknown[]>) {
+      CELL_DIMENSIONS.forEach((d, i) => { dims[d] = (row[i] as string | null) ?? ''; });
+      const n = row[8] as number;
+      if (inScope(row[0] as string | null)) groupFor(mainGroups, groupBy, dims, row[7] as string).openInTime += n;
+      groupFor(benchGroups, benchBy, dims, row[7] as string).openInTime += n;
+    }
+
+    const seen = { companies: new Int32Array(maxCompany + 1), helped: new Int32Array(maxCompany + 1), stamp: 0 };
+    const coarse = new Float64Array(Math.floor(maxMinute / 64) + 1);
+    const finish = (map: Map<string, Group>, by: GroupDimension[]) => {
+      const list = [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
+      return {
+        total: summarise(list, seen, coarse),
+        groups: by.length === 0 ? [] : list.map((g): ComplianceGroup => ({
+          ...Object.fromEntries(by.map((d, i) => [d, g.values[i]])),
+          ...summarise([g], seen, coarse),
+        })),
+      };
+    };
+    const main = finish(mainGroups, groupBy);
+    const bench = finish(benchGroups, benchBy);
+    return {
+      from: query.from,
+      to: query.to,
+      groupBy,
+      filters: { county, actor },
+      asOf: new Date(now).toISOString(),
+      total: main.total,
+      groups: main.groups,
+      benchmark: { scope: 'national', groupBy: benchBy, total: bench.total, groups: bench.groups },
+    };
+  }
+
+  /**
+   * Open cases now by deadline state, for the dashboard: no right-actor contact yet and not closed (so a case contacted
+   * by the wrong actor and referred on as misrouted is open again), split into on track (deadline ahead, not yet at
+   * risk), at risk (deadline ahead, at-risk instant passed) and breached (open past its deadline). Arrival in
+   * [from, to]; county, actor and the viewer's counties as in compliance; tests as in compliance.
+   */
+  function openByDeadlineState(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer) {
+    const now = clock();
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const where = ['first_contact_at IS NULL', 'closed_at IS NULL', 'local_date BETWEEN @from AND @to'];
+    if (!withTests(viewer, undefined)) where.push('is_test = 0');
+    if (actor !== null) where.push('first_actor_id = @actor');
+    if (county !== null) where.push('county_code = @county');
+    else if (viewer.counties !== null) where.push(`county_code IN (SELECT value FROM json_each(@scope))`);
+    const sqlText = `SELECT COALESCE(SUM(deadline_at >= @now AND at_risk_at > @now), 0) AS onTrack,
+        COALESCE(SUM(deadline_at >= @now AND at_risk_at <= @now), 0) AS atRisk, COALESCE(SUM(deadline_at < @now), 0) AS breached
+      FROM case_facts WHERE ${where.join(' AND ')}`;
+    const params: Record<string, unknown> = { from: query.from, to: query.to, now };
+    if (actor !== null) params.actor = actor;
+    if (county !== null) params.county = county;
+    else if (viewer.counties !== null) params.scope = JSON.stringify(viewer.counties);
+    return prepare(sqlText).get(params) as { onTrack: number; atRisk: number; breached: number };
+  }
+
+  /**
+   * How long the right-actor contact took (the delays behind the percentiles): contacted inquiries per bucket of elapsed
+   * hours, split at `edgesHours` (ascending, whole hours): [0, e1), [e1, e2), …, [eN, ∞). From the cells' minute
+   * histograms (county × actor grain, month roll-ups where fresh), so exact like the percentiles.
+   */
+  function firstContactDistribution(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer, edgesHours: number[]): number[] {
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const inScope = allowed(viewer, county);
+    const edges = edgesHours.map((h) => h * 60); // a delay of m whole minutes is ≥ h hours exactly when m ≥ 60h
+    const counts = new Array<number>(edges.length + 1).fill(0);
+    const filters = [...(withTests(viewer, undefined) ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : [])];
+    const { rollups, days } = coverage('ca', query.from, query.to, 'm');
+    const reads: { sql: string; params: Record<string, unknown> }[] = [];
+    const base = { ...(actor !== null ? { actor } : {}) };
+    const select = 'SELECT county, delays FROM stats_cells WHERE delays IS NOT NULL AND ';
+    if (rollups.length > 0) {
+      reads.push({
+        sql: `${select}grain = @grain AND local_date IN (${rollups.map((_, i) => `@p${i}`).join(', ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+        params: { ...base, grain: rollupGrain('ca', 'm'), ...Object.fromEntries(rollups.map((k, i) => [`p${i}`, k])) },
+      });
+    }
+    if (days.length > 0) {
+      reads.push({
+        sql: `${select}grain = @grain AND (${days.map((_, i) => `local_date BETWEEN @d${i} AND @e${i}`).join(' OR ')})${filters.map((f) => ` AND ${f}`).join('')}`,
+        params: { ...base, grain: 'ca', ...Object.fromEntries(days.flatMap(([a, b], i) => [[`d${i}`, a], [`e${i}`, b]])) },
+      });
+    }
+    for (const read of reads) {
+      for (const [cellCounty, delays] of prepare(read.sql).raw(true).iterate(read.params) as IterableIterator<[string, Buffer]>) {
+        if (!inScope(cellCounty === '' ? null : cellCounty)) continue;
+        for (const [minute, n] of decodeHistogram(delays)) {
+          let i = 0;
+          while (i < edges.length && minute >= edges[i]!) i++;
+          counts[i]! += n;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** Facts rows of a period, as the slower queries read them (referrals, indicators). */
+  function factsOf(from: string, to: string, tests: boolean, extra = '', params: Record<string, unknown> = {}): CaseFacts[] {
+    const sqlText = `SELECT ${FACT_SELECT} FROM case_facts WHERE local_date BETWEEN @from AND @to${tests ? '' : ' AND is_test = 0'}${extra}`;
+    return (prepare(sqlText).all({ from, to, ...params }) as Record<string, unknown>[]).map(factsFromRow);
+  }
+
+  function referrals(query: ReferralsQuery, viewer: Viewer): ReferralsReport {
+    const now = clock();
+    const county = countyOf(query.county, viewer);
+    const actor = actorOf(query.actor);
+    const tests = withTests(viewer, query.includeTests);
+    const inScope = allowed(viewer, county);
+    const rows = factsOf(query.from, query.to, tests, " AND (referrals > 0 OR outcome = 'referred-outside')");
+    const closing = prepare('SELECT assigned_actor_id FROM inquiries WHERE id = ?').pluck();
+
+    const totals = (list: CaseFacts[]) => {
+      const t = { referrals: 0, misrouted: 0, additionalNeed: 0, unspecified: 0, referredOutside: 0, inquiriesReferred: 0, companiesReferred: 0 };
+      const companies = new Set<number>();
+      for (const f of list) {
+        const mine = (f.referralList ?? []).filter((r) => actor === null || r.from === actor || r.to === actor);
+        if (mine.length > 0) {
+          t.inquiriesReferred++;
+          if (f.companyId !== null) companies.add(f.companyId);
+        }
+        for (const r of mine) {
+          t.referrals++;
+          if (r.kind === 'misrouted') t.misrouted++;
+          else if (r.kind === 'additional-need') t.additionalNeed++;
+          else t.unspecified++;
+        }
+        if (f.outcome === 'referred-outside' && (actor === null || closing.get(f.inquiryId) === actor)) t.referredOutside++;
+      }
+      t.companiesReferred = companies.size;
+      return t;
+    };
+
+    const mine = rows.filter((f) => inScope(f.countyCode));
+    const cells = new Map<string, { from: string | null; to: string | null; kind: 'misrouted' | 'additional-need' | 'unspecified'; referrals: number; companies: Set<number> }>();
+    const outside = new Map<string | null, number>();
+    for (const f of mine) {
+      for (const r of f.referralList ?? []) {
+        if (actor !== null && r.from !== actor && r.to !== actor) continue;
+        const kind = r.kind ?? 'unspecified';
+        const key = JSON.stringify([r.from, r.to, kind]);
+        let cell = cells.get(key);
+        if (!cell) cells.set(key, (cell = { from: r.from, to: r.to, kind, referrals: 0, companies: new Set() }));
+        cell.referrals++;
+        if (f.companyId !== null) cell.companies.add(f.companyId);
+      }
+      if (f.outcome === 'referred-outside') {
+        const by = (closing.get(f.inquiryId) as string | null | undefined) ?? null;
+        if (actor === null || by === actor) outside.set(by, (outside.get(by) ?? 0) + 1);
+      }
+    }
+    const order = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+    return {
+      from: query.from,
+      to: query.to,
+      filters: { county, actor },
+      asOf: new Date(now).toISOString(),
+      matrix: [...cells.values()]
+        .sort((a, b) => order(a.from, b.from) || order(a.to, b.to) || order(a.kind, b.kind))
+        .map((c) => ({ from: c.from, to: c.to, kind: c.kind, referrals: c.referrals, companies: c.companies.size })),
+      outsideByActor: [...outside.entries()].sort((a, b) => order(a[0], b[0])).map(([a, n]) => ({ actor: a, referredOutside: n })),
+      totals: totals(mine),
+      benchmark: { scope: 'national', totals: totals(rows) },
+    };
+  }
+
+  function indicators(query: IndicatorsQuery, viewer: Viewer): IndicatorsReport {
+    const county = countyOf(query.county, viewer);
+    const from = `${query.year}-01-01`;
+    const to = `${query.year}-12-31`;
+    const tests = withTests(viewer, query.includeTests);
+    const rows = factsOf(from, to, tests);
+    const totalOf = (c: string | null, v: Viewer) => compliance({ from, to, groupBy: [], ...(c ? { county: c } : {}), includeTests: tests }, v).total;
+    const list = (facts: CaseFacts[], figures: ComplianceFigures): Indicator[] => {
+      const companies = (predicate: (f: CaseFacts) => boolean) => new Set(facts.filter((f) => f.companyId !== null && predicate(f)).map((f) => f.companyId)).size;
+      const phoneOrEmail = CONTACT_CHANNEL_BITS.phone! | CONTACT_CHANNEL_BITS.email!;
+      return [
+        { id: 'inquiries-received', name: 'Inquiries received', nameSv: 'Inkomna förfrågningar', value: facts.length, unit: 'inquiries', target: null,
+          definition: 'Inquiries that arrived in the year (Stockholm arrival date) by any door: web form, phone, e-mail, visit, event, import.' },
+        { id: 'companies-asking', name: 'Companies that asked', nameSv: 'Företag som frågat', value: companies(() => true), unit: 'companies', target: null,
+          definition: 'Distinct companies (by organisation number) among those inquiries; inquiries without a number are not counted.' },
+        { id: 'companies-reached', name: 'Companies reached', nameSv: 'Nådda företag', value: companies((f) => f.firstResponseAt !== null), unit: 'companies', target: null,
+          definition: 'Distinct companies with at least one inquiry where an actor (or the county coordinator) recorded a contact with the company.' },
+        { id: 'companies-advised-phone-email', name: 'Companies advised by phone or e-mail', nameSv: 'Företag rådgivna per telefon eller e-post', value: companies((f) => (f.contactChannels & phoneOrEmail) !== 0), unit: 'companies', target: null,
+          definition: 'Distinct companies with at least one contact recorded with channel phone or email.' },
+        { id: 'companies-referred', name: 'Companies referred to another actor in the partnership', nameSv: 'Företag slussade till annan aktör i samverkan', value: companies((f) => f.referrals > 0), unit: 'companies', target: null,
+          definition: 'Distinct companies with at least one inquiry referred from one actor to another in the partnership (any kind: misrouted or additional need).' },
+        { id: 'companies-visited', name: 'Companies visited', nameSv: 'Besökta företag', value: companies((f) => (f.contactChannels & CONTACT_CHANNEL_BITS.meeting!) !== 0), unit: 'companies', target: null,
+          definition: 'Distinct companies with at least one contact recorded with channel meeting (a visit or meeting in person).' },
+        { id: 'joint-visits', name: 'Joint visits and meetings', nameSv: 'Gemensamma besök och möten', value: facts.filter((f) => f.jointWork === 1).length, unit: 'inquiries', target: null,
+          definition: 'Inquiries where a first contact or a note named other actors who took part (withActors).' },
+        { id: 'companies-helped', name: 'Companies helped', nameSv: 'Företag som fått hjälp', value: companies((f) => f.outcome === 'helped'), unit: 'companies', target: null,
+          definition: 'Distinct companies with at least one inquiry closed with the outcome helped.' },
+        { id: 'right-actor-one-working-day', name: 'Contact with the right actor within one working day', nameSv: 'Kontakt med rätt aktör inom en arbetsdag', value: figures.complianceRate, unit: 'share', target,
+          definition: 'complianceRate: inquiries with a right-actor contact at or before the deadline, among those contacted or past their deadline (see GET /v1/stats/compliance). Target: COMPLIANCE_TARGET.' },
+        { id: 'companies-confirm-right-actor', name: 'Companies confirming they reached the right organisation in time', nameSv: 'Företag som anger att de nått rätt organisation i tid', value: figures.companyConfirmedRightActorRate, unit: 'share', target,
+          definition: 'Among the companies\' answers to "Did you reach the right organisation within one working day?", the share of yes (the company\'s own view).' },
+      ];
+    };
+    const inScope = allowed(viewer, county);
+    return {
+      year: query.year,
+      county,
+      asOf: new Date(clock()).toISOString(),
+      indicators: list(rows.filter((f) => inScope(f.countyCode)), totalOf(county, viewer)),
+      benchmark: { scope: 'national', indicators: list(rows, totalOf(null, { role: 'analyst', counties: null })) },
+    };
   }
 
   return {
-    /** `scope`: the county codes the caller may see (an API key limited to counties); null for all. */
-    compliance(query: ComplianceQuery, scope: string[] | null = null): ComplianceReport {
-      const now = clock();
-      const groupBy = query.groupBy ?? [];
-      const { countyCode, actorId, whereSql, bound } = filterOf(query, scope, now);
-      // The smallest grain that has every dimension grouped or filtered by (month and week come from the date).
-      const byCounty = groupBy.includes('county') || countyCode !== null || scope !== null;
-      const byActor = groupBy.includes('actor') || actorId !== null;
-      const table = !groupBy.includes('topic') ? 'compliance_daily_county_actor'
-        : byCounty || byActor ? 'compliance_daily' : 'compliance_daily_topic';
-
-      // One read of the aggregates: a row per group (or one row for the total alone).
-      const dims = groupBy.map((d) => `${AGGREGATE_DIMENSION[d]} AS ${d}`);
-      const list = groupBy.join(', ');
-      const aggregateSql = groupBy.length > 0
-        ? `SELECT ${dims.join(', ')}, ${SUMS} FROM ${table} WHERE ${whereSql} GROUP BY ${list} HAVING SUM(received) > 0 ORDER BY ${list}`
-        : `SELECT ${SUMS} FROM ${table} WHERE ${whereSql}`;
-      const rows = prepare(aggregateSql).all(bound(aggregateSql)) as AggregateRow[];
-      const groups = rows.map(groupOf);
-
-      // Open cases whose deadline is still ahead: from the partial index on open cases, by group.
-      const keyOf = (values: unknown[]) => JSON.stringify(values);
-      const openSql = `SELECT ${[...groupBy.map((d) => FACTS_DIMENSION[d]), 'COUNT(*) AS n'].join(', ')} FROM case_facts INDEXED BY case_facts_open_deadline_idx
-        WHERE first_contact_at IS NULL AND closed_at IS NULL AND deadline_at >= @now AND ${whereSql}${groupBy.length > 0 ? ` GROUP BY ${groupBy.map((d) => FACTS_DIMENSION[d]).join(', ')}` : ''}`;
-      const index = new Map<string, number>();
-      rows.forEach((row, i) => index.set(keyOf(groupBy.map((d) => row[d] ?? null)), i));
-      let openInTimeTotal = 0;
-      for (const raw of prepare(openSql).raw(true).all(bound(openSql)) as unknown[][]) {
-        const n = raw[groupBy.length] as number;
-        openInTimeTotal += n;
-        const g = index.get(keyOf(raw.slice(0, groupBy.length)));
-        if (g !== undefined) groups[g]!.openInTime += n;
-      }
-
-      let total: Group;
-      if (groupBy.length === 0) {
-        total = groups[0] ?? groupOf({ ...Object.fromEntries(ADDITIVE.map((k) => [k, 0])), delays: '', orgKeys: '' } as AggregateRow);
-      } else {
-        // Groups partition the inquiries: sums add up, the value lists merge (distinct companies do not add up).
-        // Concatenated before the groups' percentiles reorder their delays (the order does not matter).
-        total = {
-          openInTime: 0, delays: concat(groups.map((g) => g.delays)), companies: new Float64Array(0),
-          distinctCompanies: countDistinct(groups.map((g) => g.companies)),
-        } as Group;
-        for (const k of ADDITIVE) total[k] = groups.reduce((sum, g) => sum + g[k], 0);
-      }
-      total.openInTime = openInTimeTotal;
-
-      return {
-        from: query.from,
-        to: query.to,
-        groupBy,
-        filters: { county: countyCode, actor: actorId },
-        asOf: new Date(now).toISOString(),
-        total: figures(total),
-        groups: groupBy.length === 0 ? [] : rows.map((row, i): ComplianceGroup => ({
-          ...Object.fromEntries(groupBy.map((d) => [d, row[d] ?? null])),
-          ...figures(groups[i]!),
-        })),
-      };
-    },
-
-    /** Open cases now by deadline state (on track, at risk, breached: open past the deadline), for the dashboard. */
-    openByDeadlineState(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null = null) {
-      const now = clock();
-      const { whereSql, bound } = filterOf(query, scope, now);
-      const sqlText = `SELECT
-          COALESCE(SUM(deadline_at >= @now AND at_risk_at > @now), 0) AS onTrack,
-          COALESCE(SUM(deadline_at >= @now AND at_risk_at <= @now), 0) AS atRisk,
-          COALESCE(SUM(deadline_at < @now), 0) AS breached
-        FROM case_facts WHERE first_contact_at IS NULL AND closed_at IS NULL AND ${whereSql}`;
-      return prepare(sqlText).get(bound(sqlText)) as { onTrack: number; atRisk: number; breached: number };
-    },
-
-    /**
-     * How long first contact took: the number of contacted inquiries per bucket of elapsed hours, the
-     * buckets split at `edgesHours` (ascending): [0, e1), [e1, e2), …, [eN, ∞). From the same exact
-     * delays the percentiles come from.
-     */
-    firstContactDistribution(query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, scope: string[] | null, edgesHours: number[]): number[] {
-      const { whereSql, bound } = filterOf(query, scope, clock());
-      const sqlText = `SELECT COALESCE(group_concat(delays, ''), '') AS delays FROM compliance_daily_county_actor WHERE ${whereSql}`;
-      const delays = parseList((prepare(sqlText).get(bound(sqlText)) as { delays: string }).delays);
-      const counts = new Array<number>(edgesHours.length + 1).fill(0);
-      for (const ms of delays) {
-        let i = 0;
-        while (i < edgesHours.length && ms >= edgesHours[i]! * HOUR_MS) i++;
-        counts[i]!++;
-      }
-      return counts;
-    },
+    compliance, referrals, indicators,
+    openByDeadlineState: (query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer) => client.transaction(() => openByDeadlineState(query, viewer))(),
+    firstContactDistribution: (query: Pick<ComplianceQuery, 'from' | 'to' | 'county' | 'actor'>, viewer: Viewer, edgesHours: number[]) =>
+      client.transaction(() => firstContactDistribution(query, viewer, edgesHours))(),
   };
 }
 
 export type StatsService = ReturnType<typeof createStatsService>;
 
+/** Null first, then by value: the order of the groups (as SQL's ORDER BY would give). */
+function compareValues(a: (string | null)[], b: (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 const FIGURES: (keyof ComplianceFigures)[] = [
   'received', 'contactedInTime', 'contactedLate', 'openInTime', 'openOverdue', 'closedWithoutContact', 'complianceRate',
-  'medianHoursToFirstContact', 'p90HoursToFirstContact', 'referrals', 'rightFirstTime', 'distinctCompanies', 'triaged',
-  'feedbackResponses', 'feedbackRightHelpRate', 'target', 'targetMet',
+  'firstResponseInTime', 'medianHoursToFirstContact', 'p90HoursToFirstContact', 'backdatedContacts', 'referrals', 'misroutedReferrals',
+  'rightFirstTime', 'distinctCompanies', 'companiesHelped', 'triaged', 'jointWork', 'closed', 'outcomeHelped', 'outcomeReferredOutside',
+  'outcomeNoReply', 'outcomeDuplicate', 'outcomeWithdrawn', 'outcomeSpam', 'feedbackResponses', 'feedbackResponseRate',
+  'companyConfirmedRightActorRate', 'helpRate', 'partlyHelpedRate', 'feedbackRightHelpRate', 'target', 'targetMet',
 ];
 
-/** The report as CSV (RFC 4180): one row per group and a last row `total`; empty cells for null. */
+/** The compliance report as CSV (src/shared/csv.ts): a row per group, `total`, then the national benchmark's rows. */
 export function complianceCsv(report: ComplianceReport): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const header = ['row', ...report.groupBy, ...FIGURES];
-  const lines = [header.join(',')];
-  for (const g of report.groups) {
-    lines.push(['group', ...report.groupBy.map((d) => g[d]), ...FIGURES.map((f) => g[f])].map(cell).join(','));
-  }
-  lines.push(['total', ...report.groupBy.map(() => ''), ...FIGURES.map((f) => report.total[f])].map(cell).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  const rows: unknown[][] = [];
+  const dims = report.groupBy;
+  for (const g of report.groups) rows.push(['group', ...dims.map((d) => g[d]), ...FIGURES.map((f) => g[f])]);
+  rows.push(['total', ...dims.map(() => null), ...FIGURES.map((f) => report.total[f])]);
+  for (const g of report.benchmark.groups) rows.push(['national', ...dims.map((d) => (d === 'county' ? null : g[d])), ...FIGURES.map((f) => g[f])]);
+  rows.push(['national-total', ...dims.map(() => null), ...FIGURES.map((f) => report.benchmark.total[f])]);
+  return toCsv(['row', ...dims, ...FIGURES], rows);
+}
+
+export function referralsCsv(report: ReferralsReport): string {
+  const rows: unknown[][] = report.matrix.map((c) => ['referral', c.from, c.to, c.kind, c.referrals, c.companies]);
+  for (const o of report.outsideByActor) rows.push(['outside-partnership', o.actor, null, 'referred-outside', o.referredOutside, null]);
+  return toCsv(['row', 'from', 'to', 'kind', 'referrals', 'companies'], rows);
+}
+
+export function indicatorsCsv(report: IndicatorsReport): string {
+  const national = new Map(report.benchmark.indicators.map((i) => [i.id, i.value]));
+  return toCsv(
+    ['id', 'name', 'nameSv', 'unit', 'year', 'county', 'value', 'national', 'target', 'definition'],
+    report.indicators.map((i) => [i.id, i.name, i.nameSv, i.unit, report.year, report.county ?? 'all', i.value, national.get(i.id) ?? null, i.target, i.definition]),
+  );
 }

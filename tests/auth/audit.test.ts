@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { caseWorld, type CaseWorld } from '../cases/helpers.js';
 import { createErasureService } from '../../src/privacy/service.js';
 import { createAuditLog } from '../../src/audit/service.js';
@@ -57,7 +58,7 @@ describe('GET /v1/admin/audit', () => {
     await w.post(`/v1/cases/${closed}/first-contact`, w.tokens.almi, { channel: 'phone' });
     await w.post(`/v1/cases/${closed}/close`, w.tokens.almi, { outcome: 'helped' });
     w.clock.advance(400 * 86_400_000);
-    createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }) }).eraseExpired(w.clock.now, 365);
+    createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), projection: openStatsProjection(w.db, w.config).projection }).eraseExpired(w.clock.now, 365);
 
     const cases = (await audit(`?target=${id}`)).items;
     expect(cases.map((i) => [i.action, i.by, i.byRole, i.data])).toEqual([

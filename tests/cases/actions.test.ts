@@ -218,48 +218,50 @@ describe('refer', () => {
     const deadlineAt = row(id).deadlineAt;
     await w.post(`/v1/cases/${id}/claim`, w.tokens.almi);
     w.clock.advance(HOUR);
-    const res = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'Wants buyers in Germany, not a loan' }, { 'if-match': '"2"' });
+    const res = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'Wants buyers in Germany, not a loan' }, { 'if-match': '"2"' });
     expect(res.statusCode).toBe(200);
     expect(res.headers.etag).toBe('"3"');
     // The caller no longer has the case: the answer is the summary, without contact details.
     expect(res.json()).toMatchObject({ status: 'assigned', assignedActor: { id: 'business-sweden' }, claimedBy: null, version: 3, deadline: { dueAt: iso(deadlineAt) } });
     expect(res.json()).not.toHaveProperty('contact');
     expect(row(id)).toMatchObject({ actor: 'business-sweden', firstActor: 'almi', deadlineAt });
-    expect(lastEvent(id)).toMatchObject({ type: 'referred', by: w.keyIds.almi, byRole: 'caseworker', data: { from: 'almi', to: 'business-sweden', contacted: false, noteId: expect.any(String) } });
+    expect(lastEvent(id)).toMatchObject({ type: 'referred', by: w.keyIds.almi, byRole: 'caseworker', data: { from: 'almi', to: 'business-sweden', kind: 'misrouted', contacted: false, noteId: expect.any(String) } });
     expectProblem(await w.get(`/v1/cases/${id}`, w.tokens.almi), 404);
     expectProblem(await w.post(`/v1/cases/${id}/note`, w.tokens.almi, { text: 'one more thing' }), 404);
     const received = await w.get(`/v1/cases/${id}`, w.tokens.bs);
     expect(received.statusCode).toBe(200);
     expect(received.json().actions).toContain('claim');
-    const facts = w.db.$client.prepare('SELECT referrals FROM case_facts WHERE inquiry_id = ?').get(id) as { referrals: number } | undefined;
-    if (facts) expect(facts.referrals).toBe(1);
+    const facts = w.db.$client.prepare('SELECT referrals, referrals_misrouted AS misrouted FROM case_facts WHERE inquiry_id = ?').get(id);
+    expect(facts).toEqual({ referrals: 1, misrouted: 1 });
   });
 
   it('refuses the same actor, unknown or inactive actors and actors without presence in the county (422)', async () => {
     const id = await w.submit();
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'almi', reason: 'x' }), 422, /already with this actor/);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'acme-consulting', reason: 'x' }), 422, /no actor/);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'chamber-stockholm', reason: 'x' }), 422, /no presence in Skåne/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'almi', kind: 'misrouted', reason: 'x' }), 422, /already with this actor/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'acme-consulting', kind: 'misrouted', reason: 'x' }), 422, /no actor/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'chamber-stockholm', kind: 'misrouted', reason: 'x' }), 422, /no presence in Skåne/);
     await w.post('/v1/admin/actors', w.tokens.admin, { id: 'closed-down', name: 'Closed Down', kind: 'public', description: 'x', active: false });
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'closed-down', reason: 'x' }), 422, /no longer takes/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'closed-down', kind: 'misrouted', reason: 'x' }), 422, /no longer takes/);
     expect(row(id)).toMatchObject({ actor: 'almi', version: 1 });
   });
 
   it('needs a reason, and is a 409 when a colleague holds the case or it is closed', async () => {
     const id = await w.submit();
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een' }), 400);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', reason: '   ' }), 400);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', kind: 'misrouted' }), 400);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', kind: 'misrouted', reason: '   ' }), 400);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', reason: 'EU rules' }), 400); // kind is required
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', kind: 'wrong', reason: 'EU rules' }), 400);
     await w.post(`/v1/cases/${id}/claim`, w.tokens.almi2);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', reason: 'EU rules' }), 409, /claimed by/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'een', kind: 'misrouted', reason: 'EU rules' }), 409, /claimed by/);
     await w.post(`/v1/cases/${id}/close`, w.tokens.almi2, { outcome: 'withdrawn' });
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi2, { toActor: 'een', reason: 'EU rules' }), 409, /closed/);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.almi2, { toActor: 'een', kind: 'misrouted', reason: 'EU rules' }), 409, /closed/);
   });
 
   it('is 404 out of scope and 403 for coordinators (they assign instead)', async () => {
     const id = await w.submit();
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.bs, { toActor: 'een', reason: 'x' }), 404);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.coordSkane, { toActor: 'een', reason: 'x' }), 403);
-    expectProblem(await w.post(`/v1/cases/${id}/refer`, null, { toActor: 'een', reason: 'x' }), 401);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.bs, { toActor: 'een', kind: 'misrouted', reason: 'x' }), 404);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, w.tokens.coordSkane, { toActor: 'een', kind: 'misrouted', reason: 'x' }), 403);
+    expectProblem(await w.post(`/v1/cases/${id}/refer`, null, { toActor: 'een', kind: 'misrouted', reason: 'x' }), 401);
   });
 });
 

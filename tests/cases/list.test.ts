@@ -92,7 +92,7 @@ describe('order and paging', () => {
     expect(namesOf(first.items)).toEqual(['a1', 'a2', 'a3']);
     // Meanwhile a case on the first page changes, and one on a later page is referred away.
     expect((await w.post(`/v1/cases/${ids.a2}/note`, w.tokens.almi, { text: 'Called, no answer' })).statusCode).toBe(200);
-    expect((await w.post(`/v1/cases/${ids.a5}/refer`, w.tokens.almi, { toActor: 'een', reason: 'EU funding question' })).statusCode).toBe(200);
+    expect((await w.post(`/v1/cases/${ids.a5}/refer`, w.tokens.almi, { toActor: 'een', kind: 'misrouted', reason: 'EU funding question' })).statusCode).toBe(200);
     const second = await list(w.tokens.almi, `?limit=3&order=deadline-asc&cursor=${encodeURIComponent(first.nextCursor!)}`);
     expect(namesOf(second.items)).toEqual(['a4', 'h1', 'u1']);
     expect(second.nextCursor).toBeNull();

@@ -28,7 +28,7 @@ describe('an inquiry through its whole life', () => {
 
     // 10:00: reading it, the caseworker sees it is about finding buyers abroad: referred to Business Sweden.
     w.clock.advance(HOUR);
-    const referred = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'Wants distributors in Germany' }, { 'if-match': etag });
+    const referred = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'Wants distributors in Germany' }, { 'if-match': etag });
     expect(referred.statusCode).toBe(200);
     expect((await w.get(`/v1/cases/${id}`, w.tokens.almi)).statusCode).toBe(404);
 
@@ -58,7 +58,7 @@ describe('an inquiry through its whole life', () => {
       ['closed', w.keyIds.bs, 'caseworker'],
     ]);
     expect(history[3]!.data).toMatchObject({ actorId: 'almi' });
-    expect(history[6]).toMatchObject({ data: { from: 'almi', to: 'business-sweden' }, note: { text: 'Wants distributors in Germany' } });
+    expect(history[6]).toMatchObject({ data: { from: 'almi', to: 'business-sweden', kind: 'misrouted' }, note: { text: 'Wants distributors in Germany' } });
     expect(history[7]).toMatchObject({ data: { actorId: 'business-sweden', channel: 'phone', counted: true } });
     expect(history[8]!.data).toMatchObject({ outcome: 'helped', actorId: 'business-sweden' });
 
@@ -72,16 +72,41 @@ describe('an inquiry through its whole life', () => {
     expect(status.body).not.toContain(w.keyIds.almi);
   });
 
-  it('counts only the first contact: after a referral a second one is recorded but does not move the clock', async () => {
+  it('counts only the first contact: after an additional-need referral a second one is recorded but does not move the clock', async () => {
     const id = await w.submit();
     w.clock.advance(HOUR);
     const first = w.clock.now;
     await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone' });
-    await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'Market entry' });
+    await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'additional-need', reason: 'Market entry' });
     w.clock.advance(HOUR);
     const again = await w.post(`/v1/cases/${id}/first-contact`, w.tokens.bs, { channel: 'meeting' });
     expect(again.json()).toMatchObject({ status: 'contacted', deadline: { firstContactAt: new Date(first).toISOString(), state: 'met' } });
     const events = (await w.get(`/v1/cases/${id}/events`, w.tokens.bs)).json().items.filter((e: { type: string }) => e.type === 'first-contact');
     expect(events.map((e: { data: { counted: boolean; actorId: string } }) => [e.data.actorId, e.data.counted])).toEqual([['almi', true], ['business-sweden', false]]);
+  });
+
+  it('does not count a contact by the wrong actor: after a misrouted referral the clock runs on until the right actor calls', async () => {
+    w.clock.set('2026-11-30T08:00:00Z'); // Monday 09:00 Stockholm: due Tuesday 09:00
+    const id = await w.submit();
+    w.clock.set('2026-11-30T10:00:00Z');
+    // "We helped; they also need another actor" needs the helping contact recorded first.
+    const noContact = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'additional-need', reason: 'x' });
+    expect(noContact.statusCode).toBe(409);
+    expect(noContact.json().detail).toMatch(/record your contact/);
+    // Almi calls in time: met, for now.
+    const called = await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone' });
+    expect(called.json().deadline).toMatchObject({ state: 'met', firstContactAt: '2026-11-30T10:00:00.000Z', dueAt: '2026-12-01T08:00:00.000Z' });
+    // The question is about buyers abroad, not a loan: Almi was the wrong actor.
+    w.clock.set('2026-11-30T10:30:00Z');
+    const referred = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'Buyers in Germany, not a loan' });
+    // The summary the referring actor gets back: not contacted any more (the company has not reached the right actor); the deadline runs on.
+    expect(referred.json()).toMatchObject({ status: 'assigned', deadline: { firstContactAt: null, firstResponseAt: '2026-11-30T10:00:00.000Z', state: 'on-track' } });
+    w.clock.set('2026-12-01T13:00:00Z'); // Tuesday 14:00: past the deadline
+    expect((await w.get(`/v1/cases/${id}`, w.tokens.bs)).json().deadline).toMatchObject({ state: 'breached', firstContactAt: null });
+    const late = await w.post(`/v1/cases/${id}/first-contact`, w.tokens.bs, { channel: 'phone' });
+    expect(late.json().deadline).toMatchObject({ state: 'missed', firstContactAt: '2026-12-01T13:00:00.000Z', firstResponseAt: '2026-11-30T10:00:00.000Z' });
+    const events = (await w.get(`/v1/cases/${id}/events`, w.tokens.bs)).json().items as { type: string; data: Record<string, unknown> }[];
+    expect(events.filter((e) => e.type === 'first-contact').map((e) => [e.data.actorId, e.data.counted])).toEqual([['almi', true], ['business-sweden', true]]);
+    expect(events.find((e) => e.type === 'referred')!.data).toMatchObject({ from: 'almi', to: 'business-sweden', kind: 'misrouted', contacted: true });
   });
 });

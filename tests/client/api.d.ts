@@ -356,6 +356,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's cases
+         * @description Caseworker keys see the cases currently assigned to their actor (in their counties, if the key is limited); coordinator keys see their counties' cases. Newest deadline first by default. Pollers pass `updatedSince` (the largest `updatedAt` seen) and get what changed, oldest change first; follow `nextCursor` to the end, and send the ETag back in `If-None-Match` for a 304 when nothing changed. The cursor is a keyset position: pages stay correct while cases change.
+         */
+        get: operations["listCases"];
+        put?: never;
+        /**
+         * Register an inquiry that came by phone, e-mail, a visit or an event
+         * @description Every door counts, not only the web form. A caseworker (for its own actor) or a coordinator (in its counties) registers an inquiry that reached them another way, with the instant the company really asked (`receivedAt`: not in the future, at most MAX_BACKDATED_DAYS old). It is located, classified and given alternatives like any inquiry, and its deadline runs from `receivedAt`, so one registered a week late is already past its deadline unless a contact is recorded for when the company was reached (`first-contact` with `at`; recorded more than BACKDATED_CONTACT_HOURS later it is flagged backdated). A caseworker's actor holds it, claimed by the caseworker, unless `assignTo` routes it on; a coordinator's goes where routing sends it unless `assignTo` names an actor. The answer carries the company's status link. Send an `Idempotency-Key` (per API key) so that a retry never registers it twice.
+         */
+        post: operations["registerCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/status/{token}": {
         parameters: {
             query?: never;
@@ -563,26 +587,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/cases": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The caller's cases
-         * @description Caseworker keys see the cases currently assigned to their actor (in their counties, if the key is limited); coordinator keys see their counties' cases. Newest deadline first by default. Pollers pass `updatedSince` (the largest `updatedAt` seen) and get what changed, oldest change first; follow `nextCursor` to the end, and send the ETag back in `If-None-Match` for a 304 when nothing changed. The cursor is a keyset position: pages stay correct while cases change.
-         */
-        get: operations["listCases"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/triage": {
         parameters: {
             query?: never;
@@ -714,7 +718,7 @@ export interface paths {
         put?: never;
         /**
          * Refer the case to another actor
-         * @description Hands the case to another actor present in the county. The deadline stays (the clock runs from the company's first contact with the service), the referring actor's access ends, and the referral is counted. For caseworker keys. Send If-Match with the case's ETag so that you never overwrite a change you have not seen.
+         * @description Hands the case to another actor present in the county, as `misrouted` (we are the wrong actor: any contact we recorded does not count as reaching the right actor, and the clock runs on until the receiving actor reaches the company) or `additional-need` (we helped; the company also needs the other actor: our recorded contact counts). The deadline stays (it runs from when the company asked), the referring actor's access ends, and the referral is counted with its kind. Example: Almi calls the company in time, finds it wants buyers abroad and refers it to Business Sweden as misrouted; Business Sweden calls after the deadline: the case is contacted late, not in time. For caseworker keys. Send If-Match with the case's ETag so that you never overwrite a change you have not seen.
          */
         post: operations["referCase"];
         delete?: never;
@@ -734,7 +738,7 @@ export interface paths {
         put?: never;
         /**
          * Add a note
-         * @description Notes are for caseworkers and coordinators, never shown to the company. For caseworker and coordinator keys. Send If-Match with the case's ETag so that you never overwrite a change you have not seen.
+         * @description Notes are for caseworkers and coordinators, never shown to the company. `withActors` names other actors who took part in a joint visit or meeting. For caseworker and coordinator keys. Send If-Match with the case's ETag so that you never overwrite a change you have not seen.
          */
         post: operations["noteCase"];
         delete?: never;
@@ -783,6 +787,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{id}/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How a case's deadline was computed, and its deadline state
+         * @description Policy, start, skipped days, deadline, at-risk point, state now (on-track, at-risk, breached, met, missed, closed: closed without contact before the deadline) and recorded escalations. A referral does not restart the clock.
+         */
+        get: operations["explainCaseDeadline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/compliance": {
         parameters: {
             query?: never;
@@ -791,39 +815,120 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Compliance with the first-contact deadline, per county, actor, topic, month or week
-         * @description How often companies reached the right actor within the deadline (one working day), for any county, actor and period.
-         *     Inquiries are counted by **when they arrived**: `from` and `to` are Europe/Stockholm calendar dates, both included.
-         *     Open cases are judged against their deadline at the moment of the request (`asOf`).
-         *     Each inquiry falls in exactly one of: contactedInTime, contactedLate, openInTime, openOverdue, closedWithoutContact.
+         * Compliance with the first-contact deadline, outcomes and follow-up, by county, actor, topic, period, door, size or triage reason
+         * @description How often companies reached the right actor within the deadline (one working day), for any county, actor and period, by every
+         *     door (web forms, phone, e-mail, visits, events, imports). Inquiries are counted by **when they arrived**: `from` and `to` are
+         *     Europe/Stockholm calendar dates, both included. Open cases are judged against their deadline at the moment of the request (`asOf`).
          *
-         *     Figures, for each group and for the total:
-         *     - **received**: inquiries that arrived in the period.
-         *     - **contactedInTime**: first contact recorded at or before the deadline.
-         *     - **contactedLate**: first contact recorded after the deadline (a breached case stays late after contact).
-         *     - **openInTime**: no first contact yet, not closed, deadline not passed.
-         *     - **openOverdue**: no first contact and the deadline has passed (breached), including cases closed without contact after their deadline.
-         *     - **closedWithoutContact**: closed before the deadline without contact (withdrawn, duplicate); not part of the rate.
-         *     - **complianceRate**: contactedInTime / (contactedInTime + contactedLate + openOverdue): in time among all whose outcome is known; null when none is known.
-         *     - **medianHoursToFirstContact**, **p90HoursToFirstContact**: elapsed (wall-clock) hours from arrival to first contact over contacted inquiries, 50th and 90th percentile with linear interpolation (as spreadsheet PERCENTILE.INC), 2 decimals.
-         *     - **referrals**: referrals between actors (each one counts). A referral does not restart the clock.
-         *     - **rightFirstTime**: among contacted inquiries, the share first contacted by the actor first assigned.
-         *     - **distinctCompanies**: distinct organisation numbers (a count only; never the numbers).
-         *     - **triaged**: inquiries that went to a county coordinator's triage queue.
-         *     - **feedbackResponses**: companies that answered the follow-up question after closing.
-         *     - **feedbackRightHelpRate**: share of those answers that were "yes" (right organisation and the help needed).
-         *     - **target**: the compliance target (COMPLIANCE_TARGET, default 0.8), and **targetMet**: complianceRate >= target.
+         *     **The right actor.** A first contact is a *right-actor contact* unless the actor that made it later referred the case on as
+         *     `misrouted`; a referral for an `additional-need` keeps it (and so does a referral of unknown kind: history from before kinds,
+         *     imports that do not say). The deadline, contactedInTime, contactedLate, complianceRate, rightFirstTime and the percentiles count
+         *     right-actor contacts; firstResponseInTime counts any actor's first contact.
          *
-         *     Groups: `county` (county code), `actor` (the actor first assigned, null while in triage), `topic` (top classified topic),
-         *     `month` (YYYY-MM) and `week` (ISO week, YYYY-Www) of the Stockholm arrival date. The total is computed over all inquiries
-         *     (distinct companies is not the sum of the groups').
+         *     Worked example: an inquiry arrives Monday 09:00, due Tuesday 09:00. Almi calls the company Monday 11:00, finds the question is about
+         *     finding buyers abroad and refers it to Business Sweden as `misrouted` at 11:30. Business Sweden calls Tuesday 14:00. Then
+         *     firstResponseInTime = 1 (Almi, in time), contactedInTime = 0 and contactedLate = 1 (the right actor, Business Sweden, after the
+         *     deadline), rightFirstTime = 0 (the right actor was not the one first assigned), medianHoursToFirstContact = 29, misroutedReferrals = 1.
+         *     Had Almi referred it as `additional-need` (it helped with a loan; the company also wants buyers), Almi's call would count:
+         *     contactedInTime = 1, rightFirstTime = 1, 2 hours.
          *
-         *     Send `Accept: text/csv` for the same as CSV: one row per group, then a row `total`; empty cells for null.
-         *     No personal data is ever part of the statistics. An analyst key limited to some counties sees only those counties.
+         *     Each inquiry falls in exactly one of: contactedInTime, contactedLate, openInTime, openOverdue, closedWithoutContact. Every figure is
+         *     defined in the ComplianceFigures schema. Groups: `county`, `actor` (first assigned; null while in triage), `topic` (top
+         *     classified topic), `month` (YYYY-MM) and `week` (ISO week) of the Stockholm arrival date, `channel` (form, phone, email,
+         *     visit, event, import), `entryPoint` (the form that sent it), `sizeBand` (0-9, 10-49, 50-249, 250+, unknown employees) and
+         *     `triageReason` (unmet demand: out-of-scope group, unclear, no-actor-in-county). The total is computed over all inquiries of
+         *     the groups (distinct companies is not the sum of the groups').
+         *
+         *     **Who may ask.** Analyst and admin keys (limited to some counties if the key is); coordinator keys for their own counties
+         *     (a county outside them is a 403). Every response carries a `benchmark` block: the same figures for the whole country over
+         *     the same period, so a region sees itself beside the nation. Registered mystery-shopping tests are left out for analysts and
+         *     admins unless `includeTests=true`; coordinators always see them counted like any other inquiry, so nothing they see tells a
+         *     test apart. No personal data is ever part of the statistics.
+         *
+         *     Send `Accept: text/csv` for CSV that opens in a spreadsheet with Swedish settings: UTF-8 with a byte-order mark, `;`
+         *     between fields, `,` as the decimal mark, empty cells for null. One row per group, then `total`, then the benchmark's rows (`national`, `national-total`).
          */
         get: operations["getComplianceStatistics"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Referrals between actors: a from → to matrix by kind, and referrals outside the partnership
+         * @description Every referral between actors in the partnership of the inquiries that arrived in the period (Stockholm dates, both included), as a matrix from → to by kind (misrouted, additional-need, unspecified for old history and imports without details), with the distinct companies of each cell; and the cases closed as `referred-outside` (referred outside the partnership), by the actor holding the case. `actor` keeps the referrals the actor made or received.
+         *     **Who may ask.** Analyst and admin keys (limited to some counties if the key is); coordinator keys for their own counties
+         *     (a county outside them is a 403). Every response carries a `benchmark` block: the same figures for the whole country over
+         *     the same period, so a region sees itself beside the nation. Registered mystery-shopping tests are left out for analysts and
+         *     admins unless `includeTests=true`; coordinators always see them counted like any other inquiry, so nothing they see tells a
+         *     test apart. No personal data is ever part of the statistics.
+         *     Send `Accept: text/csv` for CSV that opens in a spreadsheet with Swedish settings: UTF-8 with a byte-order mark, `;`
+         *     between fields, `,` as the decimal mark, empty cells for null.
+         */
+        get: operations["getReferralStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The regional export centres' indicators for a year, as far as the service can count them
+         * @description The indicator set Tillväxtverket follows the export centres by, for one calendar year and optionally one county: companies that asked, were reached, advised by phone or e-mail, referred to another actor in the partnership, visited, helped; joint visits; and the one-working-day criterion (contact with the right actor) against its target, with the companies' own view beside it. Each figure comes with its exact definition. Indicators the service cannot see (seminars, web visits, financing decisions) are not invented.
+         *     **Who may ask.** Analyst and admin keys (limited to some counties if the key is); coordinator keys for their own counties
+         *     (a county outside them is a 403). Every response carries a `benchmark` block: the same figures for the whole country over
+         *     the same period, so a region sees itself beside the nation. Registered mystery-shopping tests are left out for analysts and
+         *     admins unless `includeTests=true`; coordinators always see them counted like any other inquiry, so nothing they see tells a
+         *     test apart. No personal data is ever part of the statistics.
+         *     Send `Accept: text/csv` for CSV that opens in a spreadsheet with Swedish settings: UTF-8 with a byte-order mark, `;`
+         *     between fields, `,` as the decimal mark, empty cells for null.
+         */
+        get: operations["getIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scores of the mystery-shopping tests
+         * @description The tests whose inquiries arrived in the period: routed to the expected actor, right-actor contact in time, contact by the expected actor in time (what the test asks), hours to contact; in total, per county and per expected actor, and each test. For analyst and admin keys only (a key limited to counties, within them). Caseworkers and coordinators cannot tell a test from any other inquiry: registering one changes nothing they can see (no field, event, version, notification or figure of theirs).
+         */
+        get: operations["getMysteryTestScores"];
+        put?: never;
+        /**
+         * Register an inquiry as a mystery-shopping test
+         * @description After sending a fictitious question through any real door, register it by its `reference` with the `expectedActor` that should answer it. From then on it is left out of the analysts' statistics by default and scored at GET /v1/stats/tests. For analyst and admin keys only (a key limited to counties, within them). Caseworkers and coordinators cannot tell a test from any other inquiry: registering one changes nothing they can see (no field, event, version, notification or figure of theirs).
+         */
+        post: operations["registerMysteryTest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -840,30 +945,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The company's answer to the follow-up question
-         * @description Once the case is closed the status view offers one question: "Did you get in touch with the right organisation, and did you get the help you needed?" (yes / partly / no, optional comment). One answer per case: a second answer is a 409, and so is an answer before the case is closed. The answer feeds `feedbackRightHelpRate` in the statistics; the comment never does.
+         * The company's answers to the follow-up questions
+         * @description Once the case is closed the status view offers two questions: "Did you reach the right organisation within one working day?" (rightActorInTime: yes / no / unsure) and "Did you get the help you needed?" (gotHelp: yes / partly / no), and an optional comment. One answer per case: a second is a 409, and so is an answer before the case is closed. The answers feed companyConfirmedRightActorRate, helpRate, partlyHelpedRate and feedbackResponseRate in the statistics; the comment never does.
          */
         post: operations["answerFollowUp"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/cases/{id}/deadline": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * How a case's deadline was computed, and its deadline state
-         * @description Policy, start, skipped days, deadline, at-risk point, state now (on-track, at-risk, breached, met, missed, closed: closed without contact before the deadline) and recorded escalations. A referral does not restart the clock.
-         */
-        get: operations["explainCaseDeadline"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1075,7 +1160,7 @@ export interface paths {
         };
         /**
          * The research extract: one row per inquiry, pseudonymised, for evaluation
-         * @description One row per inquiry (by Stockholm arrival month), columns: cohortMonth, countyCode, centreStartYear, centreStartedOn, centreStarted, channel, actorId, topicId, sizeBand, rightActorInTime, outcome, feedback, w6Exporting, w6NewMarkets, w6ExportShare, w6Contribution, w12Exporting, w12NewMarkets, w12ExportShare, w12Contribution, w24Exporting, w24NewMarkets, w24ExportShare, w24Contribution, orgPseudonym. The README's data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders' rows have none. NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. 503 while RESEARCH_PSEUDONYM_SECRET is not set.
+         * @description One row per inquiry (by Stockholm arrival month), columns: cohortMonth, countyCode, centreStartYear, centreStartedOn, centreStarted, channel, actorId, topicId, sizeBand, rightActorInTime, outcome, feedback, feedbackRightActorInTime, w6Exporting, w6NewMarkets, w6ExportShare, w6Contribution, w12Exporting, w12NewMarkets, w12ExportShare, w12Contribution, w24Exporting, w24NewMarkets, w24ExportShare, w24Contribution, orgPseudonym. The README's data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders' rows have none. NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. 503 while RESEARCH_PSEUDONYM_SECRET is not set.
          */
         get: operations["getResearchExtract"];
         put?: never;
@@ -1090,15 +1175,60 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        FirstContact: {
+        CaseRegistration: {
+            /**
+             * @description How the inquiry reached you: phone, email, visit (the company came by or you visited it), event
+             * @enum {string}
+             */
+            channel: "phone" | "email" | "visit" | "event";
+            /**
+             * Format: date-time
+             * @description When the company asked (RFC 3339): not in the future, at most MAX_BACKDATED_DAYS (default 14) days ago. The deadline runs from it
+             */
+            receivedAt: string;
+            company: {
+                /** @description The company's name */
+                name: string;
+                /** @description Organisationsnummer, NNNNNN-NNNN or 12 digits. A sole trader may give a personnummer, which is treated as personal data. */
+                orgNumber?: string;
+                /** @description Number of employees, if the form asks */
+                employees?: number;
+            };
+            contact: {
+                /** @description Who the caseworker should contact */
+                name: string;
+                /** Format: email */
+                email: string;
+                phone?: string;
+            };
+            /** @description County: ISO 3166-2 (SE-M), SCB code (12) or name */
+            county: string;
+            /** @description Municipality name (Lund) or SCB code (1281) */
+            municipality?: string;
+            subject?: string;
+            /** @description The question, in the words the company used as far as possible: it is classified like any inquiry */
+            message: string;
             /** @enum {string} */
+            language?: "sv" | "en";
+            /** @description Which regional page or form sent it, as a short slug (e.g. skane-exportcentrum-form): statistics can be grouped by it */
+            entryPoint?: string;
+            /** @description `routing`: let routing choose the actor (or triage) as for a web inquiry; an actor id: that actor (active, present in the county). Default: a caseworker's own actor holds it (claimed by the caseworker); for a coordinator, routing chooses */
+            assignTo?: string;
+        };
+        FirstContact: {
+            /**
+             * @description phone, email, meeting (a visit or meeting in person) or video
+             * @enum {string}
+             */
             channel: "phone" | "email" | "meeting" | "video";
             /**
              * Format: date-time
-             * @description When the contact happened; defaults to now. Not in the future, not before the inquiry arrived
+             * @description When the contact happened; defaults to now. Not in the future, not before the inquiry arrived. Recorded more than BACKDATED_CONTACT_HOURS (default 24) after this instant, the contact is flagged backdated (the history shows both instants); nothing is refused
              */
             at?: string;
             note?: string;
+            /** @description Other actors who took part (a joint visit or meeting), by id: counted as joint work in the statistics */
+            withActors?: string[];
         };
         ImportLine: {
             /** @description The case's id in the source system; importing it again is a no-op */
@@ -1121,20 +1251,38 @@ export interface components {
             firstContactAt?: string | null;
             /** @description Actor that made first contact (default: actor) */
             firstContactActor?: string | null;
-            /**
-             * @description Referrals between actors
-             * @default 0
-             */
+            /** @description Referrals between actors (default: the number of referralDetails, else 0) */
             referrals?: number;
+            /** @description The referrals one by one, when known. A misrouted referral from the actor that made first contact means that contact did not reach the right actor. Without details every referral counts as of unknown kind, which keeps the first contact (as referrals were always counted) */
+            referralDetails?: {
+                /** @description The referring actor */
+                from?: string | null;
+                /** @description The receiving actor */
+                to: string;
+                /** @description true: the referring actor was the wrong one for the question; false: an additional need */
+                misrouted: boolean;
+            }[];
+            /** @description When the first contact was misrouted: the first contact by the right actor */
+            rightActorContactAt?: string | null;
+            /** @description The actor that made it (default: the actor the last referral went to) */
+            rightActorContactActor?: string | null;
             /**
              * @description Went through a coordinator's triage queue
              * @default false
              */
             triaged?: boolean;
+            /** @description Why it went to triage: an out-of-scope group (tax, permits, …), unclear or no-actor-in-county */
+            triageReason?: string | null;
+            /** @description The company's number of employees (for sizeBand) */
+            employees?: number | null;
             closedAt?: string | null;
-            /** @description How the case was closed, as in the source system */
-            outcome?: string | null;
-            /** @description The company's follow-up answer, when collected */
+            /** @description How the case was closed, as one of the service's own codes: helped, referred-outside, no-reply, duplicate, withdrawn, spam (map the source system's words to these; others are rejected) */
+            outcome?: ("helped" | "referred-outside" | "no-reply" | "duplicate" | "withdrawn" | "spam") | null;
+            /** @description The company's answer to "Did you reach the right organisation within one working day?", when collected */
+            rightActorInTime?: ("yes" | "no" | "unsure") | null;
+            /** @description The company's answer to "Did you get the help you needed?", when collected */
+            gotHelp?: ("yes" | "partly" | "no") | null;
+            /** @description The company's answer to the old single follow-up question, when collected (read as gotHelp) */
             feedback?: ("yes" | "partly" | "no") | null;
         };
         Problem: {
@@ -1219,32 +1367,50 @@ export interface components {
         };
         FeedbackRequest: {
             /**
-             * @description yes: right organisation and the help needed; partly; no
+             * @description Did you reach the right organisation within one working day? yes / no / unsure
              * @enum {string}
              */
-            answer: "yes" | "partly" | "no";
+            rightActorInTime: "yes" | "no" | "unsure";
+            /**
+             * @description Did you get the help you needed? yes / partly / no
+             * @enum {string}
+             */
+            gotHelp: "yes" | "partly" | "no";
             /** @description Optional free text. Read by the export centre; never part of statistics */
             comment?: string;
         };
         FeedbackReceipt: {
             /** @enum {string} */
-            answer: "yes" | "partly" | "no";
+            rightActorInTime: "yes" | "no" | "unsure";
+            /** @enum {string} */
+            gotHelp: "yes" | "partly" | "no";
             /** Format: date-time */
             answeredAt: string;
         };
-        /** @description Offered once the case is closed: one question, one answer per case. Null while the case is open. */
+        /** @description The follow-up questions: offered once the case is closed, one answer per case. */
         FollowUp: {
-            question: {
+            /** @description True once the case is closed: the questions are put to the company */
+            offered: boolean;
+            /** @description True when the company has answered (once per case) */
+            answered: boolean;
+            questions: {
+                /** @enum {string} */
+                id: "rightActorInTime" | "gotHelp";
                 sv: string;
                 en: string;
-            };
-            answers: ("yes" | "partly" | "no")[];
-            /** @description The answer given, or null while it can be answered */
-            answer: ("yes" | "partly" | "no") | null;
+                answers: string[];
+            }[];
+            /** @description The answers given; null while not answered */
+            answer: {
+                /** @description null for an answer to the old single question, which did not ask this */
+                rightActorInTime: ("yes" | "no" | "unsure") | null;
+                /** @enum {string} */
+                gotHelp: "yes" | "partly" | "no";
+            } | null;
             answeredAt: string | null;
-            /** @description POST the answer here (relative to the API base) */
+            /** @description POST the answers here (relative to the API base), once offered */
             answerUrl: string;
-        } | null;
+        };
         InquiryRequest: {
             company: {
                 /** @description The company's name */
@@ -1270,6 +1436,8 @@ export interface components {
             message: string;
             /** @enum {string} */
             language?: "sv" | "en";
+            /** @description Which regional page or form sent it, as a short slug (e.g. skane-exportcentrum-form): statistics can be grouped by it */
+            entryPoint?: string;
             /** @constant */
             consent: true;
             /** @description Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions about exports FOLLOW_UP_WAVES_MONTHS after its case is closed (default 6, 12 and 24 months), by e-mail with a private link. Withdrawn with one click from every message. Absent or false: no such questions. */
@@ -1339,6 +1507,44 @@ export interface components {
             }[];
             followUp: components["schemas"]["FollowUp"];
         };
+        RegisteredInquiry: {
+            /** Format: uuid */
+            id: string;
+            /** @description Short reference to quote on the phone, e.g. REC-2026-000123 */
+            reference: string;
+            /**
+             * @description claimed: held by the caseworker who registered it; a replay (same Idempotency-Key) gives the status now
+             * @enum {string}
+             */
+            status: "triage" | "assigned" | "claimed" | "contacted" | "closed";
+            /** Format: date-time */
+            receivedAt: string;
+            /**
+             * Format: date-time
+             * @description When first contact is due under the recorded policy
+             */
+            deadlineAt: string;
+            /** @enum {string} */
+            deadlinePolicy: "working-day" | "24h";
+            county: components["schemas"]["CountyRef"] | null;
+            topics: {
+                id: string;
+                name: string;
+                score: number;
+            }[];
+            assignedActor: components["schemas"]["ActorRef"] | null;
+            /** @description Other actors in the county offering a similar service: the company is told about all of them */
+            alternatives: components["schemas"]["ActorRef"][];
+            /**
+             * Format: uri
+             * @description The company's private link to follow its inquiry; unguessable, shown only here
+             */
+            statusUrl: string;
+            /** @description The token in statusUrl, for clients that call GET /v1/status/{token} themselves; as secret as the link */
+            statusToken: string;
+            /** @enum {string} */
+            channel: "phone" | "email" | "visit" | "event";
+        };
         EraseCaseRequest: {
             /** @description Your reference for the erasure request, e.g. a diary number (recorded in the history) */
             requestReference?: string;
@@ -1385,6 +1591,8 @@ export interface components {
             message: string;
             /** @enum {string} */
             language?: "sv" | "en";
+            /** @description Which regional page or form sent it, as a short slug (e.g. skane-exportcentrum-form): statistics can be grouped by it */
+            entryPoint?: string;
             /** @description Separate, optional consent (forms show it as its own unticked checkbox): the company agrees to a few short questions about exports FOLLOW_UP_WAVES_MONTHS after its case is closed (default 6, 12 and 24 months), by e-mail with a private link. Withdrawn with one click from every message. Absent or false: no such questions. */
             followUpConsent?: boolean;
             /** @description Honeypot: leave empty. Forms render it hidden from people (and autocomplete="off"); bots that fill every field fill it. A filled one is refused with 422 suspected-bot and nothing is stored. */
@@ -1638,8 +1846,10 @@ export interface components {
              * @enum {string}
              */
             state: "on-track" | "at-risk" | "breached" | "met" | "missed" | "closed";
-            /** @description The company's first contact with any actor: what the deadline measures */
+            /** @description The first right-actor contact: what the deadline measures. A contact by an actor that then referred the case on as misrouted is not one, so after such a referral this is null again until the receiving actor reaches the company */
             firstContactAt: string | null;
+            /** @description The first contact by any actor, right or not */
+            firstResponseAt: string | null;
         };
         CaseClaim: {
             keyId: string;
@@ -1658,8 +1868,18 @@ export interface components {
             status: "triage" | "assigned" | "claimed" | "contacted" | "closed";
             /** @description Bumped by every change; send it back in If-Match */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the company asked: what the deadline runs from
+             */
             receivedAt: string;
+            /**
+             * @description How it came: form, phone, email, visit, event (registered by a caseworker or coordinator), import
+             * @enum {string}
+             */
+            channel: "form" | "phone" | "email" | "visit" | "event" | "import";
+            /** @description The regional page or form that sent it, when it said */
+            entryPoint: string | null;
             /** Format: date-time */
             updatedAt: string;
             county: components["schemas"]["CountyRef"] | null;
@@ -1692,8 +1912,18 @@ export interface components {
             status: "triage" | "assigned" | "claimed" | "contacted" | "closed";
             /** @description Bumped by every change; send it back in If-Match */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the company asked: what the deadline runs from
+             */
             receivedAt: string;
+            /**
+             * @description How it came: form, phone, email, visit, event (registered by a caseworker or coordinator), import
+             * @enum {string}
+             */
+            channel: "form" | "phone" | "email" | "visit" | "event" | "import";
+            /** @description The regional page or form that sent it, when it said */
+            entryPoint: string | null;
             /** Format: date-time */
             updatedAt: string;
             county: components["schemas"]["CountyRef"] | null;
@@ -1777,11 +2007,18 @@ export interface components {
         Referral: {
             /** @description The id of the actor to hand the case to */
             toActor: string;
+            /**
+             * @description misrouted: we are the wrong actor for this question (a contact we recorded does not count as reaching the right actor; the clock runs on until the receiving actor reaches the company). additional-need: we helped, and the company also needs another actor (our contact counts; record it first)
+             * @enum {string}
+             */
+            kind: "misrouted" | "additional-need";
             /** @description Why, for the receiving caseworker */
             reason: string;
         };
         CaseNote: {
             text: string;
+            /** @description Other actors who took part (a joint visit or meeting), by id: counted as joint work in the statistics */
+            withActors?: string[];
         };
         CaseClose: {
             /**
@@ -1795,6 +2032,387 @@ export interface components {
             /** @description The id of the actor that takes the case */
             actor: string;
             note?: string;
+        };
+        ComplianceFigures: {
+            /** @description Inquiries that arrived in the period (by Stockholm arrival date), by any door */
+            received: number;
+            /** @description Right-actor contact at or before the deadline. A contact is a right-actor contact unless the actor that made it later referred the case on as `misrouted` */
+            contactedInTime: number;
+            /** @description Right-actor contact after the deadline */
+            contactedLate: number;
+            /** @description No right-actor contact yet, not closed, deadline not yet passed (judged at `asOf`) */
+            openInTime: number;
+            /** @description No right-actor contact and the deadline has passed, open or closed after the deadline: breached. Includes a case contacted in time by an actor that then referred it on as misrouted, until the right actor reaches the company */
+            openOverdue: number;
+            /** @description Closed at or before the deadline without a right-actor contact (withdrawn, duplicate, spam); outside the compliance rate */
+            closedWithoutContact: number;
+            /** @description contactedInTime / (contactedInTime + contactedLate + openOverdue): right-actor contact in time among all whose outcome is known; null when none is known */
+            complianceRate: number | null;
+            /** @description First contact by any actor (right or not) at or before the deadline: the company heard from someone in time. Compare with contactedInTime: the difference is contacts in time by the wrong actor */
+            firstResponseInTime: number;
+            /** @description Median elapsed hours from arrival to the right-actor contact, over inquiries with one; delays are counted in whole minutes (rounded down), the median interpolated as PERCENTILE.INC; 2 decimals; null when none */
+            medianHoursToFirstContact: number | null;
+            /** @description 90th percentile of the same delays (PERCENTILE.INC), 2 decimals; null when none */
+            p90HoursToFirstContact: number | null;
+            /** @description Inquiries whose right-actor contact was recorded more than BACKDATED_CONTACT_HOURS (default 24) after the instant it claims. Nothing is refused: the figure makes the practice visible */
+            backdatedContacts: number;
+            /** @description Referrals between actors in the partnership, of every kind (each referral counts; a referral does not restart the clock) */
+            referrals: number;
+            /** @description Referrals of kind misrouted ("we are the wrong actor for this question"); the others are additional-need or, in old history and imports that do not say, of unknown kind */
+            misroutedReferrals: number;
+            /** @description Among inquiries with a right-actor contact, the share whose right-actor contact was made by the actor first assigned (no misrouted hand-over before the right actor); null when none */
+            rightFirstTime: number | null;
+            /** @description Distinct companies (by organisation number) among the inquiries; inquiries without a number are not counted. A count only, never the numbers */
+            distinctCompanies: number;
+            /** @description Distinct companies with at least one inquiry closed with the outcome helped */
+            companiesHelped: number;
+            /** @description Inquiries that went to a county coordinator's triage queue (group by triageReason for why: unmet demand) */
+            triaged: number;
+            /** @description Inquiries where a first contact or a note named other actors who took part (withActors): joint visits and meetings */
+            jointWork: number;
+            /** @description Inquiries closed (with any outcome) */
+            closed: number;
+            /** @description Closed as helped */
+            outcomeHelped: number;
+            /** @description Closed as referred-outside: referred outside the partnership (e.g. a bank, a lawyer) */
+            outcomeReferredOutside: number;
+            /** @description Closed as no-reply: the company could not be reached */
+            outcomeNoReply: number;
+            /** @description Closed as duplicate */
+            outcomeDuplicate: number;
+            /** @description Closed as withdrawn by the company */
+            outcomeWithdrawn: number;
+            /** @description Closed as spam */
+            outcomeSpam: number;
+            /** @description Companies' answers to the follow-up questions (new answers and answers to the old single question; imported answers included) */
+            feedbackResponses: number;
+            /** @description Answers / closed cases offered the questions (every closed case but imported ones: the status link offers the questions once a case is closed); null when none offered */
+            feedbackResponseRate: number | null;
+            /** @description Among answers to "Did you reach the right organisation within one working day?" (yes / no / unsure), the share of yes; answers to the old single question did not ask this and are not counted; null when none */
+            companyConfirmedRightActorRate: number | null;
+            /** @description Among answers to "Did you get the help you needed?", the share of yes (an old single answer counts by its yes / partly / no); null when none */
+            helpRate: number | null;
+            /** @description Among the same answers, the share of partly; null when none */
+            partlyHelpedRate: number | null;
+            /** @description Deprecated: the same as helpRate (the old single question asked about help and the right organisation at once) */
+            feedbackRightHelpRate: number | null;
+            /** @description The compliance target (COMPLIANCE_TARGET, default 0.8) */
+            target: number;
+            /** @description complianceRate >= target; null when the rate is null */
+            targetMet: boolean | null;
+        };
+        ComplianceGroup: {
+            /** @description Inquiries that arrived in the period (by Stockholm arrival date), by any door */
+            received: number;
+            /** @description Right-actor contact at or before the deadline. A contact is a right-actor contact unless the actor that made it later referred the case on as `misrouted` */
+            contactedInTime: number;
+            /** @description Right-actor contact after the deadline */
+            contactedLate: number;
+            /** @description No right-actor contact yet, not closed, deadline not yet passed (judged at `asOf`) */
+            openInTime: number;
+            /** @description No right-actor contact and the deadline has passed, open or closed after the deadline: breached. Includes a case contacted in time by an actor that then referred it on as misrouted, until the right actor reaches the company */
+            openOverdue: number;
+            /** @description Closed at or before the deadline without a right-actor contact (withdrawn, duplicate, spam); outside the compliance rate */
+            closedWithoutContact: number;
+            /** @description contactedInTime / (contactedInTime + contactedLate + openOverdue): right-actor contact in time among all whose outcome is known; null when none is known */
+            complianceRate: number | null;
+            /** @description First contact by any actor (right or not) at or before the deadline: the company heard from someone in time. Compare with contactedInTime: the difference is contacts in time by the wrong actor */
+            firstResponseInTime: number;
+            /** @description Median elapsed hours from arrival to the right-actor contact, over inquiries with one; delays are counted in whole minutes (rounded down), the median interpolated as PERCENTILE.INC; 2 decimals; null when none */
+            medianHoursToFirstContact: number | null;
+            /** @description 90th percentile of the same delays (PERCENTILE.INC), 2 decimals; null when none */
+            p90HoursToFirstContact: number | null;
+            /** @description Inquiries whose right-actor contact was recorded more than BACKDATED_CONTACT_HOURS (default 24) after the instant it claims. Nothing is refused: the figure makes the practice visible */
+            backdatedContacts: number;
+            /** @description Referrals between actors in the partnership, of every kind (each referral counts; a referral does not restart the clock) */
+            referrals: number;
+            /** @description Referrals of kind misrouted ("we are the wrong actor for this question"); the others are additional-need or, in old history and imports that do not say, of unknown kind */
+            misroutedReferrals: number;
+            /** @description Among inquiries with a right-actor contact, the share whose right-actor contact was made by the actor first assigned (no misrouted hand-over before the right actor); null when none */
+            rightFirstTime: number | null;
+            /** @description Distinct companies (by organisation number) among the inquiries; inquiries without a number are not counted. A count only, never the numbers */
+            distinctCompanies: number;
+            /** @description Distinct companies with at least one inquiry closed with the outcome helped */
+            companiesHelped: number;
+            /** @description Inquiries that went to a county coordinator's triage queue (group by triageReason for why: unmet demand) */
+            triaged: number;
+            /** @description Inquiries where a first contact or a note named other actors who took part (withActors): joint visits and meetings */
+            jointWork: number;
+            /** @description Inquiries closed (with any outcome) */
+            closed: number;
+            /** @description Closed as helped */
+            outcomeHelped: number;
+            /** @description Closed as referred-outside: referred outside the partnership (e.g. a bank, a lawyer) */
+            outcomeReferredOutside: number;
+            /** @description Closed as no-reply: the company could not be reached */
+            outcomeNoReply: number;
+            /** @description Closed as duplicate */
+            outcomeDuplicate: number;
+            /** @description Closed as withdrawn by the company */
+            outcomeWithdrawn: number;
+            /** @description Closed as spam */
+            outcomeSpam: number;
+            /** @description Companies' answers to the follow-up questions (new answers and answers to the old single question; imported answers included) */
+            feedbackResponses: number;
+            /** @description Answers / closed cases offered the questions (every closed case but imported ones: the status link offers the questions once a case is closed); null when none offered */
+            feedbackResponseRate: number | null;
+            /** @description Among answers to "Did you reach the right organisation within one working day?" (yes / no / unsure), the share of yes; answers to the old single question did not ask this and are not counted; null when none */
+            companyConfirmedRightActorRate: number | null;
+            /** @description Among answers to "Did you get the help you needed?", the share of yes (an old single answer counts by its yes / partly / no); null when none */
+            helpRate: number | null;
+            /** @description Among the same answers, the share of partly; null when none */
+            partlyHelpedRate: number | null;
+            /** @description Deprecated: the same as helpRate (the old single question asked about help and the right organisation at once) */
+            feedbackRightHelpRate: number | null;
+            /** @description The compliance target (COMPLIANCE_TARGET, default 0.8) */
+            target: number;
+            /** @description complianceRate >= target; null when the rate is null */
+            targetMet: boolean | null;
+            /** @description County code (ISO 3166-2); null when the county is unknown */
+            county?: string | null;
+            /** @description Actor first assigned; null while unassigned (triage) */
+            actor?: string | null;
+            /** @description Top topic from classification; null when none */
+            topic?: string | null;
+            /** @description Stockholm arrival month, YYYY-MM */
+            month?: string;
+            /** @description ISO 8601 week of the Stockholm arrival date, YYYY-Www */
+            week?: string;
+            /** @description How the inquiry came: form, phone, email, visit, event, import */
+            channel?: string;
+            /** @description The regional page or form that sent it; null when not given */
+            entryPoint?: string | null;
+            /**
+             * @description Employees: 0-9, 10-49, 50-249, 250+, or unknown
+             * @enum {string}
+             */
+            sizeBand?: "0-9" | "10-49" | "50-249" | "250+" | "unknown";
+            /** @description Why it went to triage (unmet demand): the out-of-scope group (tax, employment, registration, permits, private, spam, import, private-firm), unclear, no-actor-in-county, or unspecified (imports); null when it was not triaged */
+            triageReason?: string | null;
+        };
+        /** @description The same figures for the whole country, same period and actor filter, grouped the same way but not by county: a region sees itself beside the nation */
+        ComplianceBenchmark: {
+            /** @constant */
+            scope: "national";
+            /** @description The grouping of the request without county */
+            groupBy: ("county" | "actor" | "topic" | "month" | "week" | "channel" | "entryPoint" | "sizeBand" | "triageReason")[];
+            total: components["schemas"]["ComplianceFigures"];
+            groups: components["schemas"]["ComplianceGroup"][];
+        };
+        ComplianceReport: {
+            from: string;
+            to: string;
+            groupBy: ("county" | "actor" | "topic" | "month" | "week" | "channel" | "entryPoint" | "sizeBand" | "triageReason")[];
+            filters: {
+                county: string | null;
+                actor: string | null;
+            };
+            /**
+             * Format: date-time
+             * @description The instant open cases were judged against their deadlines
+             */
+            asOf: string;
+            total: components["schemas"]["ComplianceFigures"];
+            /** @description One per combination of the grouping values that has inquiries, sorted by them (null first) */
+            groups: components["schemas"]["ComplianceGroup"][];
+            benchmark: components["schemas"]["ComplianceBenchmark"];
+        };
+        ReferralCell: {
+            /** @description The referring actor; null when not known (imports without details) */
+            from: string | null;
+            /** @description The receiving actor; null when not known */
+            to: string | null;
+            /**
+             * @description misrouted, additional-need, or unspecified (old history and imports that do not say)
+             * @enum {string}
+             */
+            kind: "misrouted" | "additional-need" | "unspecified";
+            /** @description Referrals from → to of this kind */
+            referrals: number;
+            /** @description Distinct companies among them */
+            companies: number;
+        };
+        ReferralsReport: {
+            from: string;
+            to: string;
+            filters: {
+                county: string | null;
+                actor: string | null;
+            };
+            /** Format: date-time */
+            asOf: string;
+            /** @description Every from → to pair and kind that occurred, sorted by from, to, kind; counted by the arrival date of the inquiry */
+            matrix: components["schemas"]["ReferralCell"][];
+            /** @description Cases closed as referred-outside, by the actor that closed them (the actor holding the case; null for a coordinator) */
+            outsideByActor: {
+                actor: string | null;
+                referredOutside: number;
+            }[];
+            totals: {
+                /** @description Referrals between actors in the partnership */
+                referrals: number;
+                /** @description Of kind misrouted */
+                misrouted: number;
+                /** @description Of kind additional-need */
+                additionalNeed: number;
+                /** @description Of unknown kind */
+                unspecified: number;
+                /** @description Cases closed as referred-outside: referred outside the partnership */
+                referredOutside: number;
+                /** @description Inquiries with at least one referral */
+                inquiriesReferred: number;
+                /** @description Distinct companies with at least one referral */
+                companiesReferred: number;
+            };
+            /** @description The same totals for the whole country */
+            benchmark: {
+                /** @constant */
+                scope: "national";
+                totals: {
+                    /** @description Referrals between actors in the partnership */
+                    referrals: number;
+                    /** @description Of kind misrouted */
+                    misrouted: number;
+                    /** @description Of kind additional-need */
+                    additionalNeed: number;
+                    /** @description Of unknown kind */
+                    unspecified: number;
+                    /** @description Cases closed as referred-outside: referred outside the partnership */
+                    referredOutside: number;
+                    /** @description Inquiries with at least one referral */
+                    inquiriesReferred: number;
+                    /** @description Distinct companies with at least one referral */
+                    companiesReferred: number;
+                };
+            };
+        };
+        Indicator: {
+            id: string;
+            /** @description The indicator, in English */
+            name: string;
+            /** @description The indicator, in Swedish */
+            nameSv: string;
+            /** @description null when it cannot be computed (e.g. a rate with nothing to count) */
+            value: number | null;
+            /** @enum {string} */
+            unit: "companies" | "inquiries" | "share";
+            /** @description The target, where there is one */
+            target: number | null;
+            /** @description Exactly what is counted */
+            definition: string;
+        };
+        IndicatorsReport: {
+            year: number;
+            county: string | null;
+            /** Format: date-time */
+            asOf: string;
+            indicators: components["schemas"]["Indicator"][];
+            /** @description The same indicators for the whole country */
+            benchmark: {
+                /** @constant */
+                scope: "national";
+                indicators: components["schemas"]["Indicator"][];
+            };
+        };
+        MysteryTestRegistration: {
+            /** @description The inquiry's reference, as the test got it (e.g. REC-2026-000123) */
+            reference: string;
+            /** @description The actor that should answer this question (id, e.g. ekn) */
+            expectedActor: string;
+        };
+        MysteryTest: {
+            reference: string;
+            expectedActor: string;
+            /** Format: date-time */
+            registeredAt: string;
+        };
+        MysteryTestsReport: {
+            from: string;
+            to: string;
+            /** Format: date-time */
+            asOf: string;
+            total: {
+                /** @description Tests registered for inquiries that arrived in the period */
+                tests: number;
+                /** @description Routed (first assigned) to the expected actor */
+                routedToExpected: number;
+                /** @description Right-actor contact at or before the deadline, by any actor */
+                contactedInTime: number;
+                /** @description Right-actor contact at or before the deadline by the expected actor: what the test asks */
+                expectedActorInTime: number;
+                /** @description expectedActorInTime / tests; null when no tests */
+                expectedActorInTimeRate: number | null;
+                /** @description Median hours from arrival to the right-actor contact (PERCENTILE.INC), over tests with one */
+                medianHoursToContact: number | null;
+            };
+            byCounty: {
+                /** @description Tests registered for inquiries that arrived in the period */
+                tests: number;
+                /** @description Routed (first assigned) to the expected actor */
+                routedToExpected: number;
+                /** @description Right-actor contact at or before the deadline, by any actor */
+                contactedInTime: number;
+                /** @description Right-actor contact at or before the deadline by the expected actor: what the test asks */
+                expectedActorInTime: number;
+                /** @description expectedActorInTime / tests; null when no tests */
+                expectedActorInTimeRate: number | null;
+                /** @description Median hours from arrival to the right-actor contact (PERCENTILE.INC), over tests with one */
+                medianHoursToContact: number | null;
+                county: string | null;
+            }[];
+            /** @description By the expected actor */
+            byActor: {
+                /** @description Tests registered for inquiries that arrived in the period */
+                tests: number;
+                /** @description Routed (first assigned) to the expected actor */
+                routedToExpected: number;
+                /** @description Right-actor contact at or before the deadline, by any actor */
+                contactedInTime: number;
+                /** @description Right-actor contact at or before the deadline by the expected actor: what the test asks */
+                expectedActorInTime: number;
+                /** @description expectedActorInTime / tests; null when no tests */
+                expectedActorInTimeRate: number | null;
+                /** @description Median hours from arrival to the right-actor contact (PERCENTILE.INC), over tests with one */
+                medianHoursToContact: number | null;
+                expectedActor: string;
+            }[];
+            tests: {
+                reference: string;
+                /** Format: date-time */
+                receivedAt: string;
+                channel: string;
+                county: string | null;
+                expectedActor: string;
+                /** @description The actor first assigned; null when routing sent it to triage */
+                routedActor: string | null;
+                routedToExpected: boolean;
+                /** @description The actor whose contact counted (the right-actor contact); null when none yet, or a coordinator */
+                contactedBy: string | null;
+                contactedAt: string | null;
+                hoursToContact: number | null;
+                /** Format: date-time */
+                deadlineAt: string;
+                contactedInTime: boolean;
+                expectedActorInTime: boolean;
+            }[];
+            benchmark: {
+                /** @constant */
+                scope: "national";
+                total: {
+                    /** @description Tests registered for inquiries that arrived in the period */
+                    tests: number;
+                    /** @description Routed (first assigned) to the expected actor */
+                    routedToExpected: number;
+                    /** @description Right-actor contact at or before the deadline, by any actor */
+                    contactedInTime: number;
+                    /** @description Right-actor contact at or before the deadline by the expected actor: what the test asks */
+                    expectedActorInTime: number;
+                    /** @description expectedActorInTime / tests; null when no tests */
+                    expectedActorInTimeRate: number | null;
+                    /** @description Median hours from arrival to the right-actor contact (PERCENTILE.INC), over tests with one */
+                    medianHoursToContact: number | null;
+                };
+            };
         };
         DeadlineExplanation: {
             /**
@@ -1831,105 +2449,6 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             }[];
-        };
-        ComplianceFigures: {
-            /** @description Inquiries that arrived in the period (by Stockholm arrival date) */
-            received: number;
-            /** @description First contact recorded at or before the deadline */
-            contactedInTime: number;
-            /** @description First contact recorded after the deadline */
-            contactedLate: number;
-            /** @description No first contact yet, not closed, deadline not yet passed */
-            openInTime: number;
-            /** @description No first contact and the deadline has passed (including cases closed without contact after their deadline): breached */
-            openOverdue: number;
-            /** @description Closed before the deadline without first contact (e.g. withdrawn, duplicate); outside the compliance rate */
-            closedWithoutContact: number;
-            /** @description contactedInTime / (contactedInTime + contactedLate + openOverdue): in time among all whose outcome is known; null when none is known */
-            complianceRate: number | null;
-            /** @description Median elapsed hours from arrival to first contact, over contacted inquiries (linear interpolation, as PERCENTILE.INC); null when none */
-            medianHoursToFirstContact: number | null;
-            /** @description 90th percentile of elapsed hours from arrival to first contact (linear interpolation, as PERCENTILE.INC); null when none */
-            p90HoursToFirstContact: number | null;
-            /** @description Referrals between actors (each referral counts; a referral does not restart the clock) */
-            referrals: number;
-            /** @description Among contacted inquiries, the share first contacted by the actor first assigned (no referral before first contact); null when none contacted */
-            rightFirstTime: number | null;
-            /** @description Distinct organisation numbers among the inquiries (a count only; inquiries without one are not counted) */
-            distinctCompanies: number;
-            /** @description Inquiries that went to a county coordinator's triage queue */
-            triaged: number;
-            /** @description Companies that answered the follow-up question after closing */
-            feedbackResponses: number;
-            /** @description Among feedback answers, the share answering "yes" (right organisation and the help needed); null when no answers */
-            feedbackRightHelpRate: number | null;
-            /** @description The compliance target (COMPLIANCE_TARGET, default 0.8) */
-            target: number;
-            /** @description complianceRate >= target; null when the rate is null */
-            targetMet: boolean | null;
-        };
-        ComplianceGroup: {
-            /** @description Inquiries that arrived in the period (by Stockholm arrival date) */
-            received: number;
-            /** @description First contact recorded at or before the deadline */
-            contactedInTime: number;
-            /** @description First contact recorded after the deadline */
-            contactedLate: number;
-            /** @description No first contact yet, not closed, deadline not yet passed */
-            openInTime: number;
-            /** @description No first contact and the deadline has passed (including cases closed without contact after their deadline): breached */
-            openOverdue: number;
-            /** @description Closed before the deadline without first contact (e.g. withdrawn, duplicate); outside the compliance rate */
-            closedWithoutContact: number;
-            /** @description contactedInTime / (contactedInTime + contactedLate + openOverdue): in time among all whose outcome is known; null when none is known */
-            complianceRate: number | null;
-            /** @description Median elapsed hours from arrival to first contact, over contacted inquiries (linear interpolation, as PERCENTILE.INC); null when none */
-            medianHoursToFirstContact: number | null;
-            /** @description 90th percentile of elapsed hours from arrival to first contact (linear interpolation, as PERCENTILE.INC); null when none */
-            p90HoursToFirstContact: number | null;
-            /** @description Referrals between actors (each referral counts; a referral does not restart the clock) */
-            referrals: number;
-            /** @description Among contacted inquiries, the share first contacted by the actor first assigned (no referral before first contact); null when none contacted */
-            rightFirstTime: number | null;
-            /** @description Distinct organisation numbers among the inquiries (a count only; inquiries without one are not counted) */
-            distinctCompanies: number;
-            /** @description Inquiries that went to a county coordinator's triage queue */
-            triaged: number;
-            /** @description Companies that answered the follow-up question after closing */
-            feedbackResponses: number;
-            /** @description Among feedback answers, the share answering "yes" (right organisation and the help needed); null when no answers */
-            feedbackRightHelpRate: number | null;
-            /** @description The compliance target (COMPLIANCE_TARGET, default 0.8) */
-            target: number;
-            /** @description complianceRate >= target; null when the rate is null */
-            targetMet: boolean | null;
-            /** @description County code (ISO 3166-2); null when the county is unknown */
-            county?: string | null;
-            /** @description Actor first assigned; null while unassigned (triage) */
-            actor?: string | null;
-            /** @description Top topic from classification; null when none */
-            topic?: string | null;
-            /** @description Stockholm arrival month, YYYY-MM */
-            month?: string;
-            /** @description ISO 8601 week of the Stockholm arrival date, YYYY-Www */
-            week?: string;
-        };
-        ComplianceReport: {
-            from: string;
-            to: string;
-            groupBy: ("county" | "actor" | "topic" | "month" | "week")[];
-            filters: {
-                county: string | null;
-                actor: string | null;
-            };
-            /**
-             * Format: date-time
-             * @description The instant open cases were judged against their deadlines
-             */
-            asOf: string;
-            total: components["schemas"]["ComplianceFigures"];
-            /** @description One per combination of the grouping values that has inquiries, sorted by them */
-            groups: components["schemas"]["ComplianceGroup"][];
         };
         ImportReport: {
             /** @description Non-empty lines read */
@@ -4514,6 +5033,283 @@ export interface operations {
             };
         };
     };
+    listCases: {
+        parameters: {
+            query?: {
+                /** @description Only cases in these statuses (comma-separated) */
+                status?: string | string[];
+                /** @description Only cases in these counties: SE-M, 12 or Skåne (comma-separated) */
+                county?: string | string[];
+                /** @description Only cases classified under these topic ids (any of their topics; see /v1/topics) */
+                topic?: string | string[];
+                /** @description Only cases whose deadline state is one of these now: on-track, at-risk, breached, met, missed, closed */
+                deadlineState?: string | string[];
+                /** @description RFC 3339 instant: only cases changed at or after it (inclusive), oldest change first. For pollers: pass the largest `updatedAt` seen so far. */
+                updatedSince?: string;
+                /** @description deadline-desc (newest deadline first; the default), deadline-asc (most urgent first) or updated (oldest change first; the default with updatedSince) */
+                order?: "deadline-desc" | "deadline-asc" | "updated";
+                limit?: number;
+                /** @description nextCursor from the previous page, as it is */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The ETag of the list as you last read it: an unchanged list is a 304 with no body */
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the CaseList */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseList"];
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is still current */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A unique key per registration, e.g. the id in your case system */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseRegistration"];
+            };
+        };
+        responses: {
+            /** @description Created: the RegisteredInquiry */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredInquiry"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is well-formed but cannot be processed */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getInquiryStatus: {
         parameters: {
             query?: never;
@@ -5996,135 +6792,6 @@ export interface operations {
                 };
             };
             /** @description Too many requests */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (the problem carries the request id, never details) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listCases: {
-        parameters: {
-            query?: {
-                /** @description Only cases in these statuses (comma-separated) */
-                status?: string | string[];
-                /** @description Only cases in these counties: SE-M, 12 or Skåne (comma-separated) */
-                county?: string | string[];
-                /** @description Only cases classified under these topic ids (any of their topics; see /v1/topics) */
-                topic?: string | string[];
-                /** @description Only cases whose deadline state is one of these now: on-track, at-risk, breached, met, missed, closed */
-                deadlineState?: string | string[];
-                /** @description RFC 3339 instant: only cases changed at or after it (inclusive), oldest change first. For pollers: pass the largest `updatedAt` seen so far. */
-                updatedSince?: string;
-                /** @description deadline-desc (newest deadline first; the default), deadline-asc (most urgent first) or updated (oldest change first; the default with updatedSince) */
-                order?: "deadline-desc" | "deadline-asc" | "updated";
-                limit?: number;
-                /** @description nextCursor from the previous page, as it is */
-                cursor?: string;
-            };
-            header?: {
-                /** @description The ETag of the list as you last read it: an unchanged list is a 304 with no body */
-                "if-none-match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK: the CaseList */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CaseList"];
-                };
-            };
-            /** @description Not modified: the If-None-Match ETag is still current */
-            304: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid request: the problem names each invalid field */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The credentials do not allow this */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests: wait as long as Retry-After says */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7762,6 +8429,119 @@ export interface operations {
             };
         };
     };
+    explainCaseDeadline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the DeadlineExplanation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineExplanation"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getComplianceStatistics: {
         parameters: {
             query: {
@@ -7769,12 +8549,14 @@ export interface operations {
                 from: string;
                 /** @description Last arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD) */
                 to: string;
-                /** @description Comma-separated, one or more of county, actor, topic, month, week (e.g. county,month). Without it only the total is given. */
-                groupBy?: string;
                 /** @description Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name */
                 county?: string;
                 /** @description Only inquiries first assigned to this actor id (e.g. almi) */
                 actor?: string;
+                /** @description Analyst and admin keys: true counts registered mystery-shopping tests like other inquiries (default false: left out). Coordinator keys always see test inquiries counted like any other, so that nothing they see tells a test apart. */
+                includeTests?: "true" | "false";
+                /** @description Comma-separated, one or more of county, actor, topic, month, week, channel, entryPoint, sizeBand, triageReason (e.g. county,month). Without it only the total is given. */
+                groupBy?: string;
             };
             header?: never;
             path?: never;
@@ -7782,7 +8564,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The figures for each group and the total */
+            /** @description The figures for each group and the total, and the national benchmark */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7835,6 +8617,481 @@ export interface operations {
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     "Content-Language": components["headers"]["Content-Language"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReferralStatistics: {
+        parameters: {
+            query: {
+                /** @description First arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD) */
+                from: string;
+                /** @description Last arrival date included (Europe/Stockholm calendar date, YYYY-MM-DD) */
+                to: string;
+                /** @description Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name */
+                county?: string;
+                /** @description Only referrals made or received by this actor */
+                actor?: string;
+                /** @description Analyst and admin keys: true counts registered mystery-shopping tests like other inquiries (default false: left out). Coordinator keys always see test inquiries counted like any other, so that nothing they see tells a test apart. */
+                includeTests?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matrix, the referrals outside the partnership and the totals */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIndicators: {
+        parameters: {
+            query: {
+                /** @description The calendar year (Stockholm arrival dates) */
+                year: number;
+                /** @description Only inquiries in this county: ISO 3166-2 (SE-M), SCB code (12) or name */
+                county?: string;
+                /** @description Analyst and admin keys: true counts registered mystery-shopping tests like other inquiries (default false: left out). Coordinator keys always see test inquiries counted like any other, so that nothing they see tells a test apart. */
+                includeTests?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The indicators, each with its definition, and the national benchmark */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMysteryTestScores: {
+        parameters: {
+            query: {
+                /** @description First arrival date included (Stockholm) */
+                from: string;
+                /** @description Last arrival date included (Stockholm) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the MysteryTestsReport */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryTestsReport"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerMysteryTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MysteryTestRegistration"];
+            };
+        };
+        responses: {
+            /** @description Created: the MysteryTest */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MysteryTest"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action does not fit the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7958,119 +9215,6 @@ export interface operations {
             };
             /** @description The request body must be application/json */
             415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests: wait as long as Retry-After says */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (the problem carries the request id, never details) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    explainCaseDeadline: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK: the DeadlineExplanation */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeadlineExplanation"];
-                };
-            };
-            /** @description Invalid request: the problem names each invalid field */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The credentials do not allow this */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    "Content-Language": components["headers"]["Content-Language"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or not visible to the caller) */
-            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

@@ -115,7 +115,7 @@ describe('a generated client (openapi-typescript + openapi-fetch) drives the who
 
     const referred = await almi.POST('/v1/cases/{id}/refer', {
       params: { path: { id: caseId } },
-      body: { toActor: 'business-sweden', reason: 'Wants distributors in Germany' },
+      body: { toActor: 'business-sweden', kind: 'additional-need', reason: 'Helped with the loan; also wants distributors in Germany' },
     });
     if (!referred.data) throw new Error(`referral failed: ${referred.response.status} ${JSON.stringify(referred.error)}`);
     expect(referred.data.assignedActor?.id).toBe('business-sweden');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeDeadline, DEADLINE_POLICIES } from '../../src/deadlines/policy.js';
 import { atRiskFrom, deadlineState, deadlineTimeLeft } from '../../src/deadlines/state.js';
-import { isoWeekOf } from '../../src/stats/facts.js';
+import { isoWeekOf } from '../../src/stats/service.js';
 
 /**
  * The sweeper, the metrics and the statistics classify cases in SQL from two stored instants

@@ -47,9 +47,12 @@ describe('the escalation sweeper', () => {
   });
 
   it('keeps the breach in history and the metrics after a late first contact; the statistics count it late', async () => {
-    // What the cases capability does on first contact: set first_contact_at (triggers keep the facts current).
+    // The assigned actor reaches the company two hours after the deadline.
     const contactAt = Date.parse('2026-11-26T10:00:00Z');
-    t.db.$client.prepare('UPDATE inquiries SET first_contact_at = ?, status = ? WHERE id = ?').run(contactAt, 'contacted', id);
+    t.clock.set('2026-11-26T10:00:00Z');
+    const almi = t.app.apiKeys.create({ role: 'caseworker', label: 'almi', actorId: 'almi' }, 'test').token;
+    const contacted = await t.app.inject({ method: 'POST', url: `/v1/cases/${id}/first-contact`, headers: { authorization: `Bearer ${almi}` }, payload: { channel: 'phone' } });
+    expect(contacted.statusCode).toBe(200);
     expect(createSweeper({ db: t.db }).sweep(contactAt + 86_400_000)).toEqual({ atRisk: 0, breached: 0 });
     expect(events(t, id).map((e) => e.type)).toEqual(['deadline-at-risk', 'deadline-breached']);
     t.clock.set('2026-11-27T08:00:00Z');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/audit/service.js';
 import { waveDueAt } from '../../src/effects/follow-up.js';
 import { createErasureService } from '../../src/privacy/service.js';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { caseWorld, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { inquiry } from '../helpers/app.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/notifications.js';
@@ -185,7 +186,7 @@ describe('follow-up waves over months', () => {
     expect(sql().prepare('SELECT COUNT(*) AS n FROM follow_up_waves WHERE inquiry_id = ?').get(c.id)).toEqual({ n: 0 });
     expect(sql().prepare('SELECT inquiry_id AS inquiryId, comment, exporting, new_markets AS newMarkets, contribution, county_code AS county, size_band AS sizeBand FROM follow_up_waves WHERE id = ?').get(waveId))
       .toEqual({ inquiryId: null, comment: null, exporting: 'started', newMarkets: 'DE,NO', contribution: 'partly', county: 'SE-M', sizeBand: '10-49' });
-    expect(JSON.stringify(sql().prepare('SELECT * FROM follow_up_waves WHERE id = ?').get(waveId))).not.toMatch(/Anna|org_key":\d/);
+    expect(JSON.stringify(sql().prepare('SELECT * FROM follow_up_waves WHERE id = ?').get(waveId))).not.toMatch(/Anna|company_id":\d/);
     // The waves not yet opened are gone: nothing is sent after erasure.
     w.clock.set('2028-12-01T09:00:00Z');
     w.app.followUp.run(w.clock.now);
@@ -203,7 +204,7 @@ describe('follow-up waves over months', () => {
     await w.post(`/v1/status/${withdrawn.token}/follow-up/withdraw`, null);
     const plain = await w.submit();
     await close(plain);
-    const erasure = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }) });
+    const erasure = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), projection: openStatsProjection(w.db, w.config).projection });
     w.clock.set('2027-12-01T09:00:00Z'); // more than 365 days after closing
     erasure.eraseExpired(w.clock.now, 365);
     const erased = (id: string) => (sql().prepare('SELECT erased_at AS e FROM inquiries WHERE id = ?').get(id) as { e: number | null }).e !== null;

@@ -70,7 +70,7 @@ describe('start dates and the research extract', () => {
     expect(soleTrader).toBeTruthy();
     expect(Object.keys(rows[0]!)).toEqual([
       'cohortMonth', 'countyCode', 'centreStartYear', 'centreStartedOn', 'centreStarted', 'channel', 'actorId', 'topicId', 'sizeBand',
-      'rightActorInTime', 'outcome', 'feedback', 'w6Exporting', 'w6NewMarkets', 'w6ExportShare', 'w6Contribution',
+      'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime', 'w6Exporting', 'w6NewMarkets', 'w6ExportShare', 'w6Contribution',
       'w12Exporting', 'w12NewMarkets', 'w12ExportShare', 'w12Contribution', 'w24Exporting', 'w24NewMarkets', 'w24ExportShare', 'w24Contribution', 'orgPseudonym',
     ]);
   });
@@ -81,14 +81,14 @@ describe('start dates and the research extract', () => {
     const { id, statusUrl } = r.json() as { id: string; statusUrl: string };
     await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone' });
     await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'helped' });
-    expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { answer: 'yes' })).statusCode).toBe(201);
+    expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { rightActorInTime: 'no', gotHelp: 'yes' })).statusCode).toBe(201);
     w.clock.set('2027-07-12T08:00:00Z');
     w.app.followUp.run(w.clock.now);
     expect((await w.post(`${new URL(statusUrl).pathname}/follow-up/6`, null, { exporting: 'started', newMarkets: ['DK', 'FI'], exportShare: 'under-10', contribution: 'yes' })).statusCode).toBe(201);
 
     const [row] = lines((await extract('?cohortFrom=2027-01&cohortTo=2027-01')).body);
     expect(row).toMatchObject({
-      cohortMonth: '2027-01', countyCode: 'SE-M', actorId: 'almi', sizeBand: '50-249', rightActorInTime: true, outcome: 'helped', feedback: 'yes',
+      cohortMonth: '2027-01', countyCode: 'SE-M', actorId: 'almi', sizeBand: '50-249', rightActorInTime: true, outcome: 'helped', feedback: 'yes', feedbackRightActorInTime: 'no',
       w6Exporting: 'started', w6NewMarkets: 'DK,FI', w6ExportShare: 'under-10', w6Contribution: 'yes', w12Exporting: null,
     });
     const csv = await extract('?cohortFrom=2027-01&cohortTo=2027-01', researcher, 'text/csv');
@@ -96,9 +96,28 @@ describe('start dates and the research extract', () => {
     expect(csv.body.charCodeAt(0)).toBe(0xfeff);
     const [header, line] = csv.body.slice(1).trim().split('\r\n');
     expect(header!.split(';')[0]).toBe('cohortMonth');
-    expect(line).toContain(';true;helped;yes;started;DK,FI;under-10;yes;');
+    expect(line).toContain(';true;helped;yes;no;started;DK,FI;under-10;yes;');
     for (const token of [w.tokens.analyst, w.tokens.admin, w.tokens.coordNational]) expect((await extract('', token)).statusCode).toBe(403);
     expect((await w.get('/v1/admin/audit', w.tokens.admin)).body).toContain('research-extract-read');
+  });
+
+  it("judges the right actor in time by the statistics' rule: a misrouted actor's contact does not count; every door has its channel", async () => {
+    w.clock.set('2027-03-01T08:00:00Z'); // Monday 09.00 in Stockholm, due Tuesday 09.00
+    const misrouted = await w.submit({ county: 'Skåne', message: LOAN });
+    w.clock.advance(60 * 60_000);
+    expect((await w.post(`/v1/cases/${misrouted}/first-contact`, w.tokens.almi, { channel: 'phone' })).statusCode).toBe(200);
+    expect((await w.post(`/v1/cases/${misrouted}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'Wants buyers abroad' })).statusCode).toBe(200);
+    const phoned = await w.app.inject({
+      method: 'POST', url: '/v1/cases', headers: { authorization: `Bearer ${w.tokens.almi}` },
+      payload: { channel: 'phone', receivedAt: '2027-03-01T08:30:00Z', county: 'Skåne', message: LOAN, company: { name: 'Ringbolaget AB', employees: 3 }, contact: { name: 'Per', email: 'per@example.se' } },
+    });
+    expect(phoned.statusCode, phoned.body).toBe(201);
+    w.clock.set('2027-03-03T08:00:00Z'); // past both deadlines, nobody reached by the right actor
+    const rows = lines((await extract('?cohortFrom=2027-03&cohortTo=2027-03')).body);
+    expect(rows.map((r) => [r.channel, r.actorId, r.rightActorInTime, r.sizeBand])).toEqual([
+      ['form', 'almi', false, '10-49'],
+      ['phone', 'almi', false, '0-9'],
+    ]);
   });
 });
 

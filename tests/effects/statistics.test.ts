@@ -16,7 +16,7 @@ describe('effect statistics', () => {
     n++;
     const answered = s.answered ?? true;
     w.db.$client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, invited_at, emailed, answered_at, cohort_month, county_code, actor_id, topic_id,
-        size_band, outcome, channel, org_key, exporting, new_markets, export_share, contribution)
+        size_band, outcome, channel, company_id, exporting, new_markets, export_share, contribution)
       VALUES (@id, NULL, @months, 0, 1, 1, @answeredAt, @cohort, @county, 'almi', 'loans-growth-finance', @sizeBand, 'helped', 'form', @orgKey, @exporting, @newMarkets, @share, @contribution)`).run({
       id: `w-${n}`, months: s.months ?? 6, answeredAt: answered ? 2 : null, cohort: s.cohort ?? '2026-03', county: s.county, sizeBand: s.sizeBand ?? '10-49',
       orgKey: s.orgKey === undefined ? 1000 + n : s.orgKey,

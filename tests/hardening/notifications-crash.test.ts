@@ -22,7 +22,7 @@ const children: ChildProcess[] = [];
 /** The service with the dispatcher on its timer as in production (NODE_ENV not 'test'), remembered for afterAll. */
 function startServer(port: number, env: Record<string, string>): ChildProcess {
   const child = spawnService(port, {
-    NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32),
+    NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_SECRET: 'o'.repeat(32),
     DELIVERY_INTERVAL_MS: '200', DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS), WEBHOOK_ALLOW_PRIVATE: 'true',
     ...env,
   });

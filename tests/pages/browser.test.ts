@@ -113,18 +113,22 @@ describe('pages in Chromium', () => {
       await expectAccessible(page, 'status closed');
       await screenshot(page, 'status-closed');
 
-      // The follow-up, answered with the keyboard, once.
-      await tabTo(page, 'answer');
+      // The follow-up's two questions, answered with the keyboard (Space picks a radio, arrows move within a question), once.
+      await tabTo(page, 'rightActorInTime');
       await page.keyboard.press('Space');
+      await tabTo(page, 'gotHelp');
+      await page.keyboard.press('ArrowDown'); // yes → partly
       await tabTo(page, 'comment');
       await page.keyboard.type('Snabbt och bra.');
       await page.keyboard.press('Tab');
       await Promise.all([page.waitForURL(/\/thanks/), page.keyboard.press('Enter')]);
-      expect(await page.textContent('h1')).toBe('Tack för ert svar');
+      expect(await page.textContent('h1')).toBe('Tack för era svar');
       await expectAccessible(page, 'thanks');
       await page.goto(statusUrl);
       expect(await page.textContent('main')).toContain('Tack! Ni svarade');
-      expect(await page.locator('input[name=answer]').count()).toBe(0);
+      expect(await page.locator('input[name=rightActorInTime]').count()).toBe(0);
+      expect(server.db.$client.prepare('SELECT right_actor_in_time AS rightActor, answer AS help, comment FROM case_feedback').all())
+        .toEqual([{ rightActor: 'yes', help: 'partly', comment: 'Snabbt och bra.' }]);
 
       // The dashboard: sign in with an analyst key, see charts and tables from this inquiry.
       server.clock.advance(HOUR);
@@ -138,7 +142,7 @@ describe('pages in Chromium', () => {
       await Promise.all([page.waitForURL(/\/dashboard$/), page.keyboard.press('Enter')]);
       expect(await page.locator('svg[role=img]').count()).toBeGreaterThanOrEqual(6);
       const countyTable = page.locator('#section-county table');
-      expect(await countyTable.textContent()).toMatch(/Skåne län\s*1\s*1\s*0\s*0\s*100 %/);
+      expect(await countyTable.textContent()).toMatch(/Skåne län\s*1\s*1\s*0\s*0\s*1\s*100 %/);
       expect(await page.textContent('.figures')).toContain('100 %');
       await expectAccessible(page, 'dashboard');
       await page.setViewportSize({ width: 1400, height: 900 });
@@ -157,7 +161,7 @@ describe('pages in Chromium', () => {
       const csvHref = (await page.getAttribute('#section-county a[download]', 'href'))!;
       const csv = await page.request.get(`${server.base}${csvHref}`);
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
-      expect(await csv.text()).toMatch(/^\uFEFFLän;Inkomna;.*\r\nSkåne län;1;1;0;0;1\r\n$/s);
+      expect(await csv.text()).toMatch(/^\uFEFFLän;Inkomna;.*\r\nSkåne län;1;1;0;0;1;1\r\n$/s);
 
       // Sign out: the session is gone.
       await tabTo(page, 'sign-out');

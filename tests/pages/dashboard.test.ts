@@ -31,7 +31,8 @@ describe('dashboard', () => {
       const { key, token } = t.app.apiKeys.create(spec, 'test');
       keys[name] = { token, id: key.id };
     }
-    // Three in Skåne, one in Halland: one contacted in time (2 h), one late (30 h), one left open past its deadline.
+    // Four in Skåne, one in Halland: one contacted in time (2 h), one late (30 h), one left open past its deadline, and
+    // one contacted in time (2 h) by Almi, which then referred it on as misrouted: that contact was not the right actor's.
     const submit = async (name: string, county: string) => {
       const r = await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county, message: LOAN }) });
       ids[name] = r.json().id;
@@ -39,10 +40,17 @@ describe('dashboard', () => {
     await submit('inTime', 'Skåne');
     await submit('late', 'Skåne');
     await submit('open', 'Skåne');
+    await submit('misrouted', 'Skåne');
     await submit('halland', 'Halland');
     const contact = (id: string) => t.app.inject({ method: 'POST', url: `/v1/cases/${id}/first-contact`, headers: { authorization: `Bearer ${keys.caseworker!.token}` }, payload: { channel: 'phone' } });
     t.clock.advance(2 * HOUR);
     expect((await contact(ids.inTime!)).statusCode).toBe(200);
+    expect((await contact(ids.misrouted!)).statusCode).toBe(200);
+    const refer = await t.app.inject({
+      method: 'POST', url: `/v1/cases/${ids.misrouted!}/refer`, headers: { authorization: `Bearer ${keys.caseworker!.token}` },
+      payload: { toActor: 'een', kind: 'misrouted', reason: 'EU rules, not a loan' },
+    });
+    expect(refer.statusCode).toBe(200);
     t.clock.advance(28 * HOUR);
     expect((await contact(ids.late!)).statusCode).toBe(200);
     t.clock.advance(HOUR);
@@ -115,17 +123,18 @@ describe('dashboard', () => {
     expect(r.body.match(/<table>/g)).toHaveLength(7);
     const api = await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-11-01&to=2026-11-30&groupBy=county', headers: { authorization: `Bearer ${keys.analyst!.token}` } });
     const skane = api.json().groups.find((g: { county: string }) => g.county === 'SE-M');
-    expect(skane).toMatchObject({ received: 3, contactedInTime: 1, contactedLate: 1, openOverdue: 1, complianceRate: 0.3333 });
+    // The share is the right actor's contact in time: the misrouted case's contact in time counts only as a first response.
+    expect(skane).toMatchObject({ received: 4, contactedInTime: 1, contactedLate: 1, openOverdue: 2, firstResponseInTime: 2, complianceRate: 0.25 });
     const county = section(r.body, 'county');
-    expect(county).toMatch(/<tr><th scope="row">Skåne län<\/th><td class="num">3<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">33,3 %<\/td><\/tr>/);
+    expect(county).toMatch(/<tr><th scope="row">Skåne län<\/th><td class="num">4<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">2<\/td><td class="num">2<\/td><td class="num">25 %<\/td><\/tr>/);
     expect(county).toMatch(/<rect class="bar below"/); // below the 80 % target
     expect(county).toContain('Mål 80 %');
     const firstContact = section(r.body, 'first-contact');
     expect(firstContact).toMatch(/<th scope="row">under 4 tim<\/th><td class="num">1<\/td>/);
     expect(firstContact).toMatch(/<th scope="row">24–48 tim<\/th><td class="num">1<\/td>/);
     const open = section(r.body, 'open');
-    expect(open).toMatch(/<th scope="row">Tidsfristen passerad<\/th><td class="num">2<\/td>/); // Skåne's and Halland's open cases
-    expect(r.body).toContain('<dd>4</dd>'); // received
+    expect(open).toMatch(/<th scope="row">Tidsfristen passerad<\/th><td class="num">3<\/td>/); // Skåne's two and Halland's open cases
+    expect(r.body).toContain('<dd>5</dd>'); // received
     expect(r.body).not.toContain('id="section-breached"'); // analysts see no cases
   });
 
@@ -134,7 +143,7 @@ describe('dashboard', () => {
     const r = await get('/dashboard?from=2026-11-01&to=2026-11-30', cookie);
     expect(r.statusCode).toBe(200);
     expect(r.body).not.toContain('Hallands län');
-    expect(r.body).toContain('<dd>3</dd>');
+    expect(r.body).toContain('<dd>4</dd>');
     const breached = section(r.body, 'breached');
     const reference = (t.db.$client.prepare('SELECT reference FROM inquiries WHERE id = ?').get(ids.open) as { reference: string }).reference;
     expect(breached).toContain(`<th scope="row">${reference}</th>`);
@@ -150,7 +159,7 @@ describe('dashboard', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(r.headers['content-disposition']).toBe('attachment; filename="county-2026-11-01-2026-11-30.csv"');
-    expect(r.body).toBe('\uFEFFLän;Inkomna;Kontakt i tid;Kontakt sent;Utan kontakt efter tidsfristen;Andel i tid\r\nSkåne län;3;1;1;1;0,3333\r\nHallands län;1;0;0;1;0\r\n');
+    expect(r.body).toBe('\uFEFFLän;Inkomna;Rätt aktör i tid;Rätt aktör sent;Utan kontakt efter tidsfristen;Första svar i tid (någon aktör);Andel rätt aktör i tid\r\nSkåne län;4;1;1;2;2;0,25\r\nHallands län;1;0;0;1;0;0\r\n');
     expect((await get('/dashboard/csv/nope?from=2026-11-01&to=2026-11-30', cookie)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/dashboard/csv/county' })).statusCode).toBe(303);
   });
@@ -219,15 +228,17 @@ describe('statistics for the dashboard', () => {
       const reference = new ReferenceService(createReferenceRepository(t.db), new Places(), knowledge);
       const stats = createStatsService({ db: t.db, clock: t.clock.fn, reference, target: 0.8 });
       const period = { from: '2026-11-01', to: '2026-11-30' };
-      expect(stats.firstContactDistribution(period, null, [4, 8, 24, 48, 72])).toEqual([0, 1, 0, 0, 2, 0]);
-      expect(stats.firstContactDistribution(period, ['SE-N'], [4, 8, 24, 48, 72])).toEqual([0, 0, 0, 0, 1, 0]);
-      expect(stats.openByDeadlineState(period, null)).toEqual({ onTrack: 0, atRisk: 0, breached: 1 });
+      const nation = { role: 'analyst' as const, counties: null };
+      const only = (...counties: string[]) => ({ role: 'analyst' as const, counties });
+      expect(stats.firstContactDistribution(period, nation, [4, 8, 24, 48, 72])).toEqual([0, 1, 0, 0, 2, 0]);
+      expect(stats.firstContactDistribution(period, only('SE-N'), [4, 8, 24, 48, 72])).toEqual([0, 0, 0, 0, 1, 0]);
+      expect(stats.openByDeadlineState(period, nation)).toEqual({ onTrack: 0, atRisk: 0, breached: 1 });
       t.clock.set('2026-11-25T08:00:00Z');
       await submit('Skåne');
-      expect(stats.openByDeadlineState(period, ['SE-M'])).toMatchObject({ onTrack: 2, breached: 0 });
+      expect(stats.openByDeadlineState(period, only('SE-M'))).toMatchObject({ onTrack: 2, breached: 0 });
       t.clock.set('2026-11-26T06:00:00Z'); // two hours before both deadlines: at risk (AT_RISK_HOURS=4)
-      expect(stats.openByDeadlineState(period, ['SE-M'])).toEqual({ onTrack: 0, atRisk: 2, breached: 0 });
-      expect(stats.openByDeadlineState(period, ['SE-N'])).toEqual({ onTrack: 0, atRisk: 0, breached: 0 });
+      expect(stats.openByDeadlineState(period, only('SE-M'))).toEqual({ onTrack: 0, atRisk: 2, breached: 0 });
+      expect(stats.openByDeadlineState(period, only('SE-N'))).toEqual({ onTrack: 0, atRisk: 0, breached: 0 });
     } finally {
       await t.close();
     }

@@ -79,7 +79,7 @@ describe('status page', () => {
 
   it('shows milestones, never what caseworkers wrote, and offers the follow-up once the case is closed', async () => {
     const { id, path } = await submit({ county: 'SE-O', message: 'Vi söker en partner i Europa, helst i Tyskland, för att licensiera vår teknik.' });
-    expect((await page(path)).body).not.toContain('name="answer"');
+    expect((await page(path)).body).not.toContain('name="rightActorInTime"');
     t.clock.advance(HOUR);
     expect((await act(id, 'first-contact', { channel: 'phone', note: 'Anteckning: ring tillbaka på 070-999' })).statusCode).toBe(200);
     expect((await act(id, 'close', { outcome: 'helped', note: 'Stängt, privat anteckning' })).statusCode).toBe(200);
@@ -89,31 +89,46 @@ describe('status page', () => {
     expect(closed).toContain('Ni fick första kontakt onsdag 25 november kl. 10.00.');
     expect(closed).toContain('Första kontakt');
     expect(closed).toMatch(/<form method="post" action="\/v1\/status\/[^"]+\/follow-up"/);
-    expect(closed).toContain('Kom du i kontakt med rätt organisation');
+    // The two questions of the company's follow-up (contract 3), kept apart, and the comment.
+    expect(closed).toContain('<legend>Kom ni i kontakt med rätt organisation inom en arbetsdag?</legend>');
+    expect(closed).toContain('<legend>Fick ni den hjälp ni behövde?</legend>');
+    expect(closed).toMatch(/name="rightActorInTime" value="unsure" id="rightActorInTime-unsure"[^>]*><label for="rightActorInTime-unsure">Vet inte<\/label>/);
+    expect(closed).toMatch(/name="gotHelp" value="partly" id="gotHelp-partly"[^>]*><label for="gotHelp-partly">Delvis<\/label>/);
 
-    // No answer chosen: the error at the top and beside the question.
-    const missing = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ comment: 'Bra' }) });
+    // One question left unanswered: the error at the top and beside that question; the other answer and the comment kept.
+    const missing = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ gotHelp: 'partly', comment: 'Bra' }) });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('class="error-summary"');
-    expect(missing.body).toContain('<a href="#answer">Välj ett svar</a>');
-    expect(missing.body).toMatch(/<fieldset aria-describedby="answer-error">/);
+    expect(missing.body).toContain('<a href="#rightActorInTime">Välj ett svar</a>');
+    expect(missing.body).not.toContain('<a href="#gotHelp">');
+    expect(missing.body).toMatch(/<fieldset aria-describedby="rightActorInTime-error">/);
+    expect(missing.body).toMatch(/name="gotHelp" value="partly" id="gotHelp-partly" checked/);
     expect(missing.body).toContain('>Bra</textarea>'); // kept
+    const invalid = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ rightActorInTime: 'partly', gotHelp: 'unsure' }) });
+    expect(invalid.statusCode).toBe(400); // each question takes only its own answers
+    expect(invalid.body).toContain('<a href="#gotHelp">Välj ett svar</a>');
     expect(missing.body).toContain(`href="${path}?lang=en"`); // the language switch leads to the page, not the post
 
-    const answered = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ answer: 'partly', comment: 'Bra men sent' }) });
+    const answered = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ rightActorInTime: 'unsure', gotHelp: 'partly', comment: 'Bra men sent' }) });
     expect(answered.statusCode).toBe(303);
     expect(answered.headers.location).toBe(`${path}/thanks`);
-    expect((await page(`${path}/thanks`)).body).toContain('Tack för ert svar');
-    const again = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ answer: 'yes' }) });
+    expect((await page(`${path}/thanks`)).body).toContain('Tack för era svar');
+    const again = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ rightActorInTime: 'yes', gotHelp: 'yes' }) });
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe(path);
-    const rows = t.db.$client.prepare('SELECT answer, comment FROM case_feedback WHERE inquiry_id = ?').all(id);
-    expect(rows).toEqual([{ answer: 'partly', comment: 'Bra men sent' }]);
+    const rows = t.db.$client.prepare('SELECT answer, right_actor_in_time AS rightActor, comment FROM case_feedback WHERE inquiry_id = ?').all(id);
+    expect(rows).toEqual([{ answer: 'partly', rightActor: 'unsure', comment: 'Bra men sent' }]);
+    // The same feedback service as the API: once per case, whichever door the answer came through.
+    const token = path.split('/').pop();
+    expect((await t.app.inject({ method: 'POST', url: `/v1/status/${token}/feedback`, payload: { rightActorInTime: 'yes', gotHelp: 'yes' } })).statusCode).toBe(409);
     const after = (await page(path)).body;
     expect(after).toContain('Tack! Ni svarade');
-    expect(after).not.toContain('name="answer"');
-    // The JSON view says the same.
-    expect((await page(path, 'application/json')).json().followUp).toMatchObject({ answer: 'partly' });
+    expect(after).not.toContain('name="rightActorInTime"');
+    // The JSON view says the same, and the statistics count it.
+    expect((await page(path, 'application/json')).json().followUp).toMatchObject({ offered: true, answered: true, answer: { rightActorInTime: 'unsure', gotHelp: 'partly' } });
+    const analyst = t.app.apiKeys.create({ role: 'analyst', label: 'Analys' }, 'test').token;
+    const figures = await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-11-01&to=2026-11-30', headers: { authorization: `Bearer ${analyst}` } });
+    expect(figures.json().total).toMatchObject({ feedbackResponses: 1, feedbackResponseRate: 1, partlyHelpedRate: 1, helpRate: 0, companyConfirmedRightActorRate: 0 });
   });
 
   it('an unknown or malformed status link is an HTML 404 for browsers', async () => {
@@ -128,7 +143,7 @@ describe('status page', () => {
 
   it('the follow-up is not offered, and not taken, before the case is closed', async () => {
     const { path } = await submit({ county: 'Skåne' });
-    const early = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ answer: 'yes' }) });
+    const early = await t.app.inject({ method: 'POST', url: `${path}/follow-up`, ...form({ rightActorInTime: 'yes', gotHelp: 'yes' }) });
     expect(early.statusCode).toBe(303);
     expect(early.headers.location).toBe(path);
     expect((await page(`${path}/thanks`)).statusCode).toBe(303);

@@ -49,7 +49,7 @@ describe('the compiled build, as the image runs it', () => {
       cwd: dir, // the image's WORKDIR
       env: {
         PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: path.join(dir, 'data', 'db.sqlite'),
-        PUBLIC_BASE_URL: 'https://endorrin.example', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), LOG_LEVEL: 'info', DEADLINE_SWEEP_INTERVAL_MS: '0', RETENTION_SWEEP_INTERVAL_MS: '0',
+        PUBLIC_BASE_URL: 'https://endorrin.example', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_SECRET: 'o'.repeat(32), LOG_LEVEL: 'info', DEADLINE_SWEEP_INTERVAL_MS: '0', RETENTION_SWEEP_INTERVAL_MS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

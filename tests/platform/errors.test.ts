@@ -128,7 +128,11 @@ describe('unknown query parameters', () => {
     const researcher = w.app.apiKeys.create({ role: 'researcher', label: 'Research' }, 'test').token;
     const tokens = [null, w.tokens.almi, w.tokens.coordSkane, w.tokens.analyst, w.tokens.admin, researcher];
     // The query a route needs, so that only the unknown parameter is wrong.
-    const required: Record<string, string> = { '/v1/stats/compliance': '&from=2026-01-01&to=2026-12-31', '/v1/stats/routing': '&from=2026-01-01&to=2026-12-31', '/v1/stats/effects': '&cohortFrom=2026-01&cohortTo=2026-12' };
+    const required: Record<string, string> = {
+      '/v1/stats/compliance': '&from=2026-01-01&to=2026-12-31', '/v1/stats/referrals': '&from=2026-01-01&to=2026-12-31',
+      '/v1/stats/tests': '&from=2026-01-01&to=2026-12-31', '/v1/stats/indicators': '&year=2026',
+      '/v1/stats/routing': '&from=2026-01-01&to=2026-12-31', '/v1/stats/effects': '&cohortFrom=2026-01&cohortTo=2026-12',
+    };
     let checked = 0;
     for (const [template, operations] of Object.entries(document.paths)) {
       if (!operations.get) continue;

@@ -34,11 +34,11 @@ describe('configuration', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://endorrin.region.se/' }).PUBLIC_BASE_URL).toBe('https://endorrin.region.se');
     let error: unknown;
     try {
-      loadConfig({ NODE_ENV: 'production', PORT: '8080' });
+      loadConfig({ NODE_ENV: 'production', PORT: '8080', ORG_KEY_SECRET: 'k'.repeat(32) });
     } catch (e) { error = e; }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/PUBLIC_BASE_URL: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://endorrin.region.se' }).PUBLIC_BASE_URL).toBe('https://endorrin.region.se');
+    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://endorrin.region.se' }).PUBLIC_BASE_URL).toBe('https://endorrin.region.se');
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x.se' })).toThrow(ConfigError);
   });
 
@@ -51,8 +51,8 @@ describe('configuration', () => {
 
   it('serves Swagger UI by default except in production (API_DOCS)', () => {
     expect(loadConfig({}).API_DOCS).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://x.se' }).API_DOCS).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://x.se', API_DOCS: 'true' }).API_DOCS).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://x.se' }).API_DOCS).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_SECRET: 'k'.repeat(32), PUBLIC_BASE_URL: 'https://x.se', API_DOCS: 'true' }).API_DOCS).toBe(true);
   });
 
   it('the 24h policy from config is recorded with new inquiries', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { caseWorld, HOUR, type CaseWorld } from '../cases/helpers.js';
 import { backupDatabase } from '../../src/cli/backup.js';
 import { createErasureService } from '../../src/privacy/service.js';
@@ -65,7 +66,7 @@ async function workedCase(s: Subject) {
   const { id, statusUrl } = created.json();
   expect((await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', note: s.note })).statusCode).toBe(200);
   expect((await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'helped' })).statusCode).toBe(200);
-  expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { answer: 'yes', comment: s.comment })).statusCode).toBe(201);
+  expect((await w.post(`${new URL(statusUrl).pathname}/feedback`, null, { rightActorInTime: 'yes', gotHelp: 'yes', comment: s.comment })).statusCode).toBe(201);
   for (let i = 0; i < 30; i++) await w.submit({ message: `Vi söker kunder i Tyskland, fråga nummer ${i}.` });
   return id as string;
 }
@@ -95,7 +96,7 @@ describe('erased values on disk', () => {
     const id = await workedCase(old);
     w.clock.advance(400 * 24 * HOUR);
     expect(found(filesOf(w.config.DATABASE_PATH), old).length).toBeGreaterThanOrEqual(8);
-    const erased = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }) }).eraseExpired(w.clock.now, 365);
+    const erased = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), projection: openStatsProjection(w.db, w.config).projection }).eraseExpired(w.clock.now, 365);
     expect(erased).toBeGreaterThanOrEqual(1);
     expect(w.db.$client.prepare('SELECT erased_at FROM inquiries WHERE id = ?').get(id)).toEqual({ erased_at: w.clock.now });
     expect(found(filesOf(w.config.DATABASE_PATH), old)).toEqual([]);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { createErasureService } from '../../src/privacy/service.js';
 import { consistencyProblems } from '../hardening/consistency.js';
@@ -49,7 +50,7 @@ describe('an erased case refuses new personal data', () => {
     expect(note.json().type).toBe('https://en-dorr-in.se/problems/case-erased');
     expect((await w.post(`/v1/cases/${id}/note`, w.tokens.almi, { text: 'Greta Personsson' }, { 'accept-language': 'sv' })).json().title).toBe('Ärendets personuppgifter är raderade');
     expect((await w.post(`/v1/cases/${id}/first-contact`, w.tokens.almi, { channel: 'phone', note: 'Talade med Greta' })).statusCode).toBe(409);
-    expect((await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'Greta vill till Tyskland' })).statusCode).toBe(409);
+    expect((await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'additional-need', reason: 'Greta vill till Tyskland' })).statusCode).toBe(409);
     expect((await w.post(`/v1/cases/${id}/assign`, w.tokens.coordSkane, { actor: 'business-sweden', note: 'Greta bad om det' })).statusCode).toBe(409);
     expect(notes(id)).toEqual([]);
     expect(version(id)).toBe(before);
@@ -66,11 +67,11 @@ describe('an erased case refuses new personal data', () => {
     await closedAndStatusToken(id);
     expect((await w.post(`/v1/cases/${id}/erase`, w.tokens.admin)).statusCode).toBe(200);
     const feedback = `${new URL(statusUrl).pathname}/feedback`;
-    const withComment = await w.post(feedback, null, { answer: 'yes', comment: 'Tack! /Greta Personsson, 070-999 88 77' });
+    const withComment = await w.post(feedback, null, { rightActorInTime: 'yes', gotHelp: 'yes', comment: 'Tack! /Greta Personsson, 070-999 88 77' });
     expect(withComment.statusCode).toBe(409);
     expect(withComment.json().type).toMatch(/case-erased$/);
     expect(sql().prepare('SELECT COUNT(*) AS n FROM case_feedback WHERE inquiry_id = ?').get(id)).toEqual({ n: 0 });
-    expect((await w.post(feedback, null, { answer: 'yes' })).statusCode).toBe(201);
+    expect((await w.post(feedback, null, { rightActorInTime: 'yes', gotHelp: 'yes' })).statusCode).toBe(201);
     expect(sql().prepare('SELECT answer, comment FROM case_feedback WHERE inquiry_id = ?').get(id)).toEqual({ answer: 'yes', comment: null });
   });
 });
@@ -115,7 +116,7 @@ describe('what an erased case still holds is erased', () => {
   });
 
   it('by retention, whenever the case was erased and whether or not it is closed or old', async () => {
-    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), batchSize: 2 });
+    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), projection: openStatsProjection(w.db, w.config).projection, batchSize: 2 });
     retention.eraseExpired(w.clock.now, 365); // whatever earlier tests left
     const open = await w.submit(PERSONAL);
     const closed = await w.submit(PERSONAL);

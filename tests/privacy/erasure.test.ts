@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseWorld, HOUR, LOAN, type CaseWorld } from '../cases/helpers.js';
 import { createErasureService } from '../../src/privacy/service.js';
+import { openStatsProjection } from '../../src/stats/open.js';
 import { consistencyProblems, integrityCheck } from '../hardening/consistency.js';
 import { createAuditLog } from '../../src/audit/service.js';
 
@@ -38,7 +39,7 @@ async function workedCase(overrides: Record<string, unknown> = {}) {
   expect((await w.post(`/v1/cases/${id}/note`, w.tokens.almi, { text: 'Kalle Kontaktsson på banken är kontaktperson' })).statusCode).toBe(200);
   expect((await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'helped', note: 'Greta fick hjälp' })).statusCode).toBe(200);
   const token = new URL(statusUrl).pathname.split('/').pop()!;
-  expect((await w.post(`/v1/status/${token}/feedback`, null, { answer: 'yes', comment: 'Tack! /Greta Personsson' })).statusCode).toBe(201);
+  expect((await w.post(`/v1/status/${token}/feedback`, null, { rightActorInTime: 'yes', gotHelp: 'yes', comment: 'Tack! /Greta Personsson' })).statusCode).toBe(201);
   return { id, token };
 }
 
@@ -65,7 +66,7 @@ describe('POST /v1/cases/{id}/erase', () => {
       contact_phone: null, subject: null, message: '[raderad]', erased_at: w.clock.now, version: versionBefore + 1, status: 'closed',
     });
     expectNoSecrets(JSON.stringify(r));
-    expect(facts(id)).toEqual(factsBefore); // org_key (a keyed hash) stays for distinct-company counts
+    expect(facts(id)).toEqual(factsBefore); // the company id (no hash, no number) stays for distinct-company counts
     const notes = w.db.$client.prepare('SELECT text, erased_at FROM case_notes WHERE inquiry_id = ?').all(id) as { text: string | null; erased_at: number | null }[];
     expect(notes.length).toBe(3);
     expect(notes.every((n) => n.text === null && n.erased_at === w.clock.now)).toBe(true);
@@ -88,7 +89,7 @@ describe('POST /v1/cases/{id}/erase', () => {
     expect((await w.get('/v1/stats/compliance?from=2026-11-01&to=2026-12-31', w.tokens.analyst)).json().total).toEqual(statsBefore.total);
     const status = await w.get(`/v1/status/${token}`, null);
     expect(status.statusCode).toBe(200);
-    expect(status.json().followUp.answer).toBe('yes');
+    expect(status.json().followUp.answer).toEqual({ rightActorInTime: 'yes', gotHelp: 'yes' });
 
     expect(integrityCheck(w.db.$client)).toEqual(['ok']);
     expect(consistencyProblems(w.db.$client)).toEqual([]);
@@ -146,15 +147,20 @@ describe('POST /v1/admin/erasure (all of one company)', () => {
     expect((await w.post('/v1/admin/erasure', w.tokens.admin, { orgNumber: '556036-0793' })).json()).toEqual({ matched: 3, erased: 0, alreadyErased: 3, outsideYourCounties: 0 });
   });
 
-  it("erases a sole trader's personnummer and finds the inquiries again afterwards (idempotent)", async () => {
+  it("erases a sole trader's personnummer and keeps no hash of it: a second request finds nothing left", async () => {
     const ids = [await w.submit(PERSONAL), await w.submit(PERSONAL)];
+    const statsBefore = (await w.get('/v1/stats/compliance?from=2026-01-01&to=2029-12-31', w.tokens.analyst)).json().total;
     const res = await w.post('/v1/admin/erasure', w.tokens.coordNational, { orgNumber: '19121212-1212' });
     expect(res.statusCode).toBe(200);
     expect(res.json().erased).toBeGreaterThanOrEqual(2); // and any left by earlier tests in this world
     for (const id of ids) expectNoSecrets(JSON.stringify(row(id)));
-    const again = (await w.post('/v1/admin/erasure', w.tokens.admin, { orgNumber: '121212-1212' })).json();
-    expect(again.erased).toBe(0);
-    expect(again.alreadyErased).toBeGreaterThanOrEqual(2);
+    // The statistics still count the company once; it is a bare id now, with no keyed hash left to recognise it by.
+    const company = facts(ids[0]!).company_id as number;
+    expect(facts(ids[1]!).company_id).toBe(company);
+    expect(w.db.$client.prepare('SELECT org_key FROM stats_companies WHERE id = ?').get(company)).toEqual({ org_key: null });
+    expect((await w.get('/v1/stats/compliance?from=2026-01-01&to=2029-12-31', w.tokens.analyst)).json().total).toEqual(statsBefore);
+    // Nothing of the number is left to find the erased inquiries by: erasing again finds nothing to do.
+    expect((await w.post('/v1/admin/erasure', w.tokens.admin, { orgNumber: '121212-1212' })).json()).toEqual({ matched: 0, erased: 0, alreadyErased: 0, outsideYourCounties: 0 });
   });
 
   it('refuses other roles and invalid numbers', async () => {
@@ -169,7 +175,7 @@ describe('POST /v1/admin/erasure (all of one company)', () => {
 
 describe('retention', () => {
   it('erases closed cases RETENTION_DAYS after closing, as the system, once; open and recent ones stay', async () => {
-    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), batchSize: 2 });
+    const retention = createErasureService({ db: w.db, clock: w.clock.fn, audit: createAuditLog({ db: w.db, clock: w.clock.fn }), batchSize: 2, projection: openStatsProjection(w.db, w.config).projection });
     // Earlier tests left closed, unerased cases in the shared world: clear the backlog first.
     w.clock.advance(400 * DAY);
     retention.eraseExpired(w.clock.now, 365);

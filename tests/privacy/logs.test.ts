@@ -63,14 +63,14 @@ describe('logs of a full case lifecycle', () => {
     // The case's life.
     await act(`/v1/cases/${id}/claim`, almi.token);
     await act(`/v1/cases/${id}/first-contact`, almi.token, { channel: 'phone', note: SECRETS.note });
-    await act(`/v1/cases/${id}/refer`, almi.token, { toActor: 'business-sweden', reason: SECRETS.referral });
+    await act(`/v1/cases/${id}/refer`, almi.token, { toActor: 'business-sweden', kind: 'additional-need', reason: SECRETS.referral });
     await act(`/v1/cases/${id}/claim`, bs.token);
     expect((await call('GET', `/v1/cases/${id}`, bs.token)).statusCode).toBe(200);
     expect((await call('GET', `/v1/cases/${id}/events`, coord.token)).statusCode).toBe(200);
     await act(`/v1/cases/${id}/close`, bs.token, { outcome: 'helped', note: SECRETS.closing });
     const statusPath = new URL(statusUrl).pathname;
     expect((await call('GET', statusPath, null)).statusCode).toBe(200);
-    expect((await call('POST', `${statusPath}/feedback`, null, { answer: 'yes', comment: SECRETS.feedback })).statusCode).toBe(201);
+    expect((await call('POST', `${statusPath}/feedback`, null, { rightActorInTime: 'yes', gotHelp: 'yes', comment: SECRETS.feedback })).statusCode).toBe(201);
     await act(`/v1/cases/${id}/erase`, coord.token, { requestReference: 'DNR-2026-1' });
     const byCompany = await act('/v1/admin/erasure', admin.token, { orgNumber: SECRETS.orgNumber });
     expect(byCompany.json().erased).toBe(1);

@@ -20,7 +20,8 @@ describe('the retention job', () => {
     // The same database, started as in production with a clock 31 days later and RETENTION_DAYS=30.
     const db = openDatabase(t.config.DATABASE_PATH);
     const app = await buildApp({
-      config: { ...t.config, NODE_ENV: 'production', RETENTION_DAYS: 30, RETENTION_SWEEP_INTERVAL_MS: 3_600_000, DEADLINE_SWEEP_INTERVAL_MS: 0 },
+      // Production needs the ORG key from outside the database: the key file the first start made beside it.
+      config: { ...t.config, NODE_ENV: 'production', ORG_KEY_FILE: `${t.config.DATABASE_PATH}.org-key`, RETENTION_DAYS: 30, RETENTION_SWEEP_INTERVAL_MS: 3_600_000, DEADLINE_SWEEP_INTERVAL_MS: 0 },
       db, clock: () => closedAt + 31 * 86_400_000,
     });
     await app.ready(); // the first run's first batch happens in onReady

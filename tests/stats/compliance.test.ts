@@ -22,7 +22,7 @@ export const FIXED_CASES = [
   // H: 00:30 CEST on 1 April is still 31 March in UTC: month 2026-04, week 14. Contact 09:30: in time, 9 h.
   { externalId: 'H', receivedAt: '2026-04-01T00:30:00+02:00', county: 'Skåne', actor: 'almi', topic: 'loans-growth-finance', firstContactAt: '2026-04-01T09:30:00+02:00' },
   // D: Fri 12:00 CEST; Sat, Sun (DST ends, 25 h) skipped; due Mon 26 Oct 12:00 CET. Contact 11:30: in time, 72.5 h.
-  { externalId: 'D', receivedAt: '2026-10-23T12:00:00+02:00', county: 'SE-AB', actor: 'business-sweden', topic: 'markets-abroad', orgNumber: ORG3, firstContactAt: '2026-10-26T11:30:00+01:00', closedAt: '2026-10-27T10:00:00+01:00', outcome: 'advised', feedback: 'yes' },
+  { externalId: 'D', receivedAt: '2026-10-23T12:00:00+02:00', county: 'SE-AB', actor: 'business-sweden', topic: 'markets-abroad', orgNumber: ORG3, firstContactAt: '2026-10-26T11:30:00+01:00', closedAt: '2026-10-27T10:00:00+01:00', outcome: 'helped', feedback: 'yes' },
   // E: Mon 26 Oct 00:30 CET (Sun 25 Oct in UTC): week 44. Went through triage. Contact 12:00: in time, 11.5 h.
   { externalId: 'E', receivedAt: '2026-10-26T00:30:00+01:00', county: 'SE-AB', actor: 'business-sweden', topic: 'markets-abroad', orgNumber: ORG4, triaged: true, firstContactAt: '2026-10-26T12:00:00+01:00', closedAt: '2026-10-28T10:00:00+01:00', feedback: 'no' },
   // G: closed two hours after arrival without contact (withdrawn): outside the rate.
@@ -59,24 +59,35 @@ describe('GET /v1/stats/compliance on a fixed data set', () => {
     const res = await get('from=2026-01-01&to=2026-12-31&groupBy=county');
     expect(res.statusCode).toBe(200);
     const body = res.json();
+    // Figures issue 9 added, where this data set has nothing of them (no misrouted referral, backdated contact, joint work, …).
+    const none = {
+      backdatedContacts: 0, misroutedReferrals: 0, jointWork: 0, outcomeReferredOutside: 0, outcomeNoReply: 0, outcomeDuplicate: 0, outcomeSpam: 0,
+      feedbackResponseRate: null, companyConfirmedRightActorRate: null, target: 0.8,
+    };
     expect(body.groups).toEqual([
       {
         county: 'SE-AB', received: 4, contactedInTime: 2, contactedLate: 0, openInTime: 1, openOverdue: 0, closedWithoutContact: 1,
-        complianceRate: 1, medianHoursToFirstContact: 42, p90HoursToFirstContact: 66.4, referrals: 0, rightFirstTime: 1,
-        distinctCompanies: 2, triaged: 2, feedbackResponses: 2, feedbackRightHelpRate: 0.5, target: 0.8, targetMet: true,
+        complianceRate: 1, firstResponseInTime: 2, medianHoursToFirstContact: 42, p90HoursToFirstContact: 66.4, referrals: 0, rightFirstTime: 1,
+        distinctCompanies: 2, companiesHelped: 1, triaged: 2, closed: 3, outcomeHelped: 1, outcomeWithdrawn: 1,
+        feedbackResponses: 2, helpRate: 0.5, partlyHelpedRate: 0, feedbackRightHelpRate: 0.5, targetMet: true, ...none,
       },
       {
         county: 'SE-M', received: 4, contactedInTime: 2, contactedLate: 1, openInTime: 0, openOverdue: 1, closedWithoutContact: 0,
-        complianceRate: 0.5, medianHoursToFirstContact: 70, p90HoursToFirstContact: 71.6, referrals: 1, rightFirstTime: 0.6667,
-        distinctCompanies: 2, triaged: 0, feedbackResponses: 0, feedbackRightHelpRate: null, target: 0.8, targetMet: false,
+        complianceRate: 0.5, firstResponseInTime: 2, medianHoursToFirstContact: 70, p90HoursToFirstContact: 71.6, referrals: 1, rightFirstTime: 0.6667,
+        distinctCompanies: 2, companiesHelped: 0, triaged: 0, closed: 0, outcomeHelped: 0, outcomeWithdrawn: 0,
+        feedbackResponses: 0, helpRate: null, partlyHelpedRate: null, feedbackRightHelpRate: null, targetMet: false, ...none,
       },
     ]);
-    expect(body.total).toEqual({
+    const total = {
       received: 8, contactedInTime: 4, contactedLate: 1, openInTime: 1, openOverdue: 1, closedWithoutContact: 1,
-      complianceRate: 0.6667, medianHoursToFirstContact: 70, p90HoursToFirstContact: 72.3, referrals: 1, rightFirstTime: 0.8,
-      distinctCompanies: 4, triaged: 2, feedbackResponses: 2, feedbackRightHelpRate: 0.5, target: 0.8, targetMet: false,
-    });
+      complianceRate: 0.6667, firstResponseInTime: 4, medianHoursToFirstContact: 70, p90HoursToFirstContact: 72.3, referrals: 1, rightFirstTime: 0.8,
+      distinctCompanies: 4, companiesHelped: 1, triaged: 2, closed: 3, outcomeHelped: 1, outcomeWithdrawn: 1,
+      feedbackResponses: 2, helpRate: 0.5, partlyHelpedRate: 0, feedbackRightHelpRate: 0.5, targetMet: false, ...none,
+    };
+    expect(body.total).toEqual(total);
     expect(body.asOf).toBe('2026-11-25T08:00:00.000Z');
+    // An analyst with every county: the national benchmark is the total, grouped like the request without county.
+    expect(body.benchmark).toEqual({ scope: 'national', groupBy: [], total, groups: [] });
   });
 
   it('groups by Stockholm month and ISO week, not by UTC date', async () => {
@@ -111,15 +122,22 @@ describe('GET /v1/stats/compliance on a fixed data set', () => {
     expect((await get('from=2026-01-01&to=2026-12-31&county=SE-AB&actor=almi')).json().total).toMatchObject({ received: 0, complianceRate: null, targetMet: null, medianHoursToFirstContact: null });
   });
 
-  it('is the same as CSV with Accept: text/csv', async () => {
+  it('is the same as CSV with Accept: text/csv, for a spreadsheet with Swedish settings', async () => {
     const res = await get('from=2026-01-01&to=2026-12-31&groupBy=county', { accept: 'text/csv' });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = res.body.trim().split('\r\n');
-    expect(lines[0]).toBe('row,county,received,contactedInTime,contactedLate,openInTime,openOverdue,closedWithoutContact,complianceRate,medianHoursToFirstContact,p90HoursToFirstContact,referrals,rightFirstTime,distinctCompanies,triaged,feedbackResponses,feedbackRightHelpRate,target,targetMet');
-    expect(lines[1]).toBe('group,SE-AB,4,2,0,1,0,1,1,42,66.4,0,1,2,2,2,0.5,0.8,true');
-    expect(lines[2]).toBe('group,SE-M,4,2,1,0,1,0,0.5,70,71.6,1,0.6667,2,0,0,,0.8,false');
-    expect(lines[3]).toBe('total,,8,4,1,1,1,1,0.6667,70,72.3,1,0.8,4,2,2,0.5,0.8,false');
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // UTF-8 byte-order mark
+    const lines = res.body.replace(/^\uFEFF/, '').split('\r\n');
+    const header = lines[0]!.split(';');
+    expect(header.slice(0, 12)).toEqual(['row', 'county', 'received', 'contactedInTime', 'contactedLate', 'openInTime', 'openOverdue', 'closedWithoutContact', 'complianceRate', 'firstResponseInTime', 'medianHoursToFirstContact', 'p90HoursToFirstContact']);
+    const row = (line: string) => Object.fromEntries(line.split(';').map((v, i) => [header[i], v]));
+    // Decimal commas; empty for null; one row per group, the total, then the national benchmark.
+    expect(row(lines[1]!)).toMatchObject({ row: 'group', county: 'SE-AB', received: '4', complianceRate: '1', medianHoursToFirstContact: '42', p90HoursToFirstContact: '66,4', helpRate: '0,5', target: '0,8', targetMet: 'true' });
+    expect(row(lines[2]!)).toMatchObject({ row: 'group', county: 'SE-M', complianceRate: '0,5', p90HoursToFirstContact: '71,6', rightFirstTime: '0,6667', helpRate: '', targetMet: 'false' });
+    expect(row(lines[3]!)).toMatchObject({ row: 'total', county: '', received: '8', complianceRate: '0,6667', p90HoursToFirstContact: '72,3', distinctCompanies: '4' });
+    expect(row(lines[4]!)).toMatchObject({ row: 'national-total', county: '', received: '8', complianceRate: '0,6667' });
+    expect(lines[5]).toBe('');
+    expect(lines).toHaveLength(6);
   });
 
   it('never contains personal data', async () => {
@@ -130,7 +148,7 @@ describe('GET /v1/stats/compliance on a fixed data set', () => {
     }
   });
 
-  it('validates the query and requires an analyst or admin key', async () => {
+  it('validates the query and requires an analyst, admin or coordinator key', async () => {
     expect((await get('from=2026-13-01&to=2026-12-31')).statusCode).toBe(400);
     expect((await get('from=2026-12-31&to=2026-01-01')).statusCode).toBe(400);
     const bad = await get('from=2026-01-01&to=2026-12-31&groupBy=county,colour');
@@ -140,13 +158,39 @@ describe('GET /v1/stats/compliance on a fixed data set', () => {
     expect((await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-01-01&to=2026-12-31' })).statusCode).toBe(401);
     const caseworker = t.app.apiKeys.create({ role: 'caseworker', label: 'cw', actorId: 'almi' }, 'test').token;
     expect((await get('from=2026-01-01&to=2026-12-31', { authorization: `Bearer ${caseworker}` })).statusCode).toBe(403);
+    const intake = t.app.apiKeys.create({ role: 'intake', label: 'form' }, 'test').token;
+    expect((await get('from=2026-01-01&to=2026-12-31', { authorization: `Bearer ${intake}` })).statusCode).toBe(403);
     expect((await get('from=2026-01-01&to=2026-12-31', { authorization: `Bearer ${admin}` })).statusCode).toBe(200);
   });
 
-  it('limits an analyst key scoped to counties to those counties', async () => {
+  it('limits an analyst key scoped to counties to those counties, with the nation beside them', async () => {
     const scoped = t.app.apiKeys.create({ role: 'analyst', label: 'skåne', counties: ['SE-M'] }, 'test').token;
     const headers = { authorization: `Bearer ${scoped}` };
-    expect((await get('from=2026-01-01&to=2026-12-31', headers)).json().total.received).toBe(4);
+    const body = (await get('from=2026-01-01&to=2026-12-31', headers)).json();
+    expect(body.total.received).toBe(4);
+    expect(body.benchmark.total).toMatchObject({ received: 8, complianceRate: 0.6667 });
     expect((await get('from=2026-01-01&to=2026-12-31&county=SE-AB', headers)).statusCode).toBe(403);
+  });
+
+  it("lets a coordinator read its own county beside the nation's figures, and refuses another county", async () => {
+    const skane = t.app.apiKeys.create({ role: 'coordinator', label: 'Region Skåne', counties: ['SE-M'] }, 'test').token;
+    const headers = { authorization: `Bearer ${skane}` };
+    const res = await get('from=2026-01-01&to=2026-12-31&groupBy=month', headers);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.total).toMatchObject({ received: 4, contactedInTime: 2, contactedLate: 1, openOverdue: 1, complianceRate: 0.5, medianHoursToFirstContact: 70 });
+    expect(body.groups.map((g: { month: string; received: number }) => [g.month, g.received])).toEqual([['2026-03', 3], ['2026-04', 1]]);
+    // The nation, month by month, over the same period.
+    expect(body.benchmark.groupBy).toEqual(['month']);
+    expect(body.benchmark.groups.map((g: { month: string; received: number }) => [g.month, g.received])).toEqual([['2026-03', 3], ['2026-04', 1], ['2026-10', 3], ['2026-11', 1]]);
+    expect(body.benchmark.total).toMatchObject({ received: 8, complianceRate: 0.6667, medianHoursToFirstContact: 70, p90HoursToFirstContact: 72.3, distinctCompanies: 4 });
+    expect((await get('from=2026-01-01&to=2026-12-31&county=Sk%C3%A5ne', headers)).statusCode).toBe(200);
+    const refused = await get('from=2026-01-01&to=2026-12-31&county=SE-AB', headers);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(refused.body).not.toContain('received');
+    const benchmarkByCounty = (await get('from=2026-01-01&to=2026-12-31&groupBy=county', headers)).json();
+    expect(benchmarkByCounty.groups.map((g: { county: string }) => g.county)).toEqual(['SE-M']); // its own county only
+    expect(benchmarkByCounty.benchmark).toMatchObject({ groupBy: [], groups: [], total: { received: 8 } });
   });
 });

@@ -43,8 +43,11 @@ export const followUpWaves = sqliteTable(
     sizeBand: text('size_band').notNull(),
     outcome: text('outcome'),
     channel: text('channel'),
-    /** The statistics' keyed company hash (case_facts.org_key), so small cells count companies, not cases. */
-    orgKey: integer('org_key'),
+    /**
+     * The statistics' company id (case_facts.company_id: a bare integer, never the number or a hash of it), so small
+     * cells count companies, not cases. Blanked when the case's personal data is erased.
+     */
+    companyId: integer('company_id'),
     // The coded answer.
     exporting: text('exporting', { enum: ['started', 'continued', 'no'] }),
     /** ISO 3166-1 alpha-2 codes of the new markets, comma-separated ('' for none). */

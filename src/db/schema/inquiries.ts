@@ -12,6 +12,10 @@ export const inquiries = sqliteTable(
     id: text('id').primaryKey(),
     reference: text('reference').notNull().unique(),
     receivedAt: integer('received_at').notNull(),
+    /** How it reached the service: form (POST /v1/inquiries), phone, email, visit, event (registered by a caseworker or coordinator), import. */
+    channel: text('channel').notNull().default('form'),
+    /** Which regional page or form sent it (a short slug), when the form says. */
+    entryPoint: text('entry_point'),
     updatedAt: integer('updated_at').notNull(),
     version: integer('version').notNull().default(1),
     status: text('status').notNull(),
@@ -39,7 +43,13 @@ export const inquiries = sqliteTable(
     alternatives: text('alternatives', { mode: 'json' }).notNull(),
     triageReason: text('triage_reason'),
     statusTokenHash: text('status_token_hash').notNull().unique(),
+    /**
+     * The first right-actor contact: what the deadline measures. A contact by an actor that later referred the
+     * case on as misrouted is not one (the clock runs on until the right actor reaches the company).
+     */
     firstContactAt: integer('first_contact_at'),
+    /** The first contact by any actor, right or not. */
+    firstResponseAt: integer('first_response_at'),
     closedAt: integer('closed_at'),
     /** When the personal fields were replaced by a marker (on request or by retention); see src/privacy. */
     erasedAt: integer('erased_at'),

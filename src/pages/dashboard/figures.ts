@@ -1,5 +1,5 @@
 import type { ComplianceFigures, ComplianceReport } from '../../stats/schemas.js';
-import type { StatsService } from '../../stats/service.js';
+import type { StatsService, Viewer } from '../../stats/service.js';
 import { formatNumber, formatPercent, TEXTS, type Language } from '../i18n.js';
 
 /**
@@ -41,17 +41,22 @@ export interface DashboardData {
   distribution: number[];
 }
 
-/** Everything the dashboard shows, read from the statistics service: the same figures the API serves. */
-export function loadDashboard(stats: StatsService, filter: DashboardFilter, scope: string[] | null): DashboardData {
+/**
+ * Everything the dashboard shows, read from the statistics service: the same figures the API serves, for the signed-in
+ * key (its role and counties, as in the API). "In time" is the right actor's contact in time (complianceRate,
+ * contactedInTime): a contact by an actor that then referred the case on as misrouted does not count; the county
+ * table shows the first response by any actor beside it (firstResponseInTime), so both readings are visible.
+ */
+export function loadDashboard(stats: StatsService, filter: DashboardFilter, viewer: Viewer): DashboardData {
   const base = { from: filter.from, to: filter.to, ...(filter.county ? { county: filter.county } : {}), ...(filter.actor ? { actor: filter.actor } : {}) };
-  const byCounty = stats.compliance({ ...base, groupBy: ['county'] }, scope);
+  const byCounty = stats.compliance({ ...base, groupBy: ['county'] }, viewer);
   return {
     total: byCounty.total,
     byCounty: byCounty.groups,
-    byMonth: stats.compliance({ ...base, groupBy: ['month'] }, scope).groups,
-    byActor: stats.compliance({ ...base, groupBy: ['actor'] }, scope).groups,
-    open: stats.openByDeadlineState(base, scope),
-    distribution: stats.firstContactDistribution(base, scope, BUCKET_EDGES_HOURS),
+    byMonth: stats.compliance({ ...base, groupBy: ['month'] }, viewer).groups,
+    byActor: stats.compliance({ ...base, groupBy: ['actor'] }, viewer).groups,
+    open: stats.openByDeadlineState(base, viewer),
+    distribution: stats.firstContactDistribution(base, viewer, BUCKET_EDGES_HOURS),
   };
 }
 
@@ -74,11 +79,12 @@ export function chartsOf(data: DashboardData, language: Language, names: Names):
       columns: [
         { key: 'received', label: c.received, format: 'count' }, { key: 'inTime', label: c.inTime, format: 'count' },
         { key: 'late', label: c.late, format: 'count' }, { key: 'overdue', label: c.overdue, format: 'count' },
+        { key: 'anyInTime', label: c.anyInTime, format: 'count' },
         { key: 'rate', label: c.rate, format: 'share' },
       ],
       rows: data.byCounty.map((g) => ({
         key: g.county ?? '', label: names.county(g.county ?? null),
-        values: { received: g.received, inTime: g.contactedInTime, late: g.contactedLate, overdue: g.openOverdue, rate: g.complianceRate },
+        values: { received: g.received, inTime: g.contactedInTime, late: g.contactedLate, overdue: g.openOverdue, anyInTime: g.firstResponseInTime, rate: g.complianceRate },
       })),
     },
     {

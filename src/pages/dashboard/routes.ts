@@ -9,10 +9,9 @@ import type { Clock } from '../../shared/clock.js';
 import { localDateOf } from '../../deadlines/calendar.js';
 import { ProblemError } from '../../shared/problems.js';
 import { instantInWords } from '../../deadlines/in-words.js';
-import { createCaseRepository } from '../../cases/repository.js';
-import { createCaseService } from '../../cases/service.js';
+import type { CaseService } from '../../cases/service.js';
 import { listCasesQuerySchema } from '../../cases/schemas.js';
-import { createStatsService } from '../../stats/service.js';
+import type { StatsService } from '../../stats/service.js';
 import type { Assets } from '../assets.js';
 import { actorShortName, explicitLanguage, languageOf, TEXTS, type Language } from '../i18n.js';
 import { langQuery, otherLanguageHref, page, pageSecurity, sendPage, type FieldError } from '../layout.js';
@@ -28,6 +27,8 @@ export interface DashboardOptions {
   reference: ReferenceService;
   apiKeys: ApiKeyService;
   assets: Assets;
+  stats: StatsService;
+  cases: CaseService;
 }
 
 const SESSION_COOKIE = 'edi_dashboard';
@@ -53,8 +54,7 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
     db, clock, apiKeys: o.apiKeys,
     idleMs: config.DASHBOARD_SESSION_IDLE_MINUTES * 60_000, maxMs: config.DASHBOARD_SESSION_MAX_HOURS * 3_600_000,
   });
-  const stats = createStatsService({ db, clock, reference, target: config.COMPLIANCE_TARGET });
-  const cases = createCaseService({ db, repository: createCaseRepository(db), reference, clock, atRiskMs: config.AT_RISK_HOURS * 3_600_000 });
+  const { stats, cases } = o;
 
   const namesIn = (language: Language) => ({
     county: (code: string | null) => (code ? reference.places.county(code)?.name ?? code : TEXTS[language].unknownCounty2),
@@ -149,7 +149,7 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
     const language = languageOf(request);
     const t = TEXTS[language];
     const { filter, errors } = filterOf(request, principal, language);
-    const data = errors.length === 0 ? loadDashboard(stats, filter, principal.counties) : null;
+    const data = errors.length === 0 ? loadDashboard(stats, filter, principal) : null;
     const charts = data ? chartsOf(data, language, namesIn(language)) : [];
     const query = new URLSearchParams({ from: filter.from, to: filter.to, ...(filter.county ? { county: filter.county } : {}), ...(filter.actor ? { actor: filter.actor } : {}) });
     const explicit = explicitLanguage(request);
@@ -172,7 +172,7 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
     const language = languageOf(request);
     const { filter, errors } = filterOf(request, principal, language);
     const chart = errors.length === 0
-      ? chartsOf(loadDashboard(stats, filter, principal.counties), language, namesIn(language)).find((c) => c.id === (request.params as { chart: string }).chart)
+      ? chartsOf(loadDashboard(stats, filter, principal), language, namesIn(language)).find((c) => c.id === (request.params as { chart: string }).chart)
       : undefined;
     if (!chart) throw new ProblemError(404, 'not-found', 'Not found', 'No such chart.');
     return reply

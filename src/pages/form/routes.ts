@@ -24,6 +24,8 @@ export interface FormPageDeps {
   trustedOrigins: string[];
 }
 
+/** The entry point (issue 9) of inquiries sent through this reference form, so the statistics can tell them apart. */
+export const REFERENCE_FORM_ENTRY_POINT = 'reference-form';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,200}$/;
 const tokenParams = z.object({ token: z.string().min(20).max(100) });
 
@@ -97,7 +99,7 @@ export async function formRoutes(app: FastifyInstance, deps: FormPageDeps) {
     }
     let created;
     try {
-      ({ created } = await intake.submit(checked.data, { idempotencyKey: key, channel: 'form' }));
+      ({ created } = await intake.submit({ ...checked.data, entryPoint: checked.data.entryPoint ?? REFERENCE_FORM_ENTRY_POINT }, { idempotencyKey: key }));
     } catch (error) {
       if (error instanceof ProblemError && error.status === 400 && error.invalidParams) {
         return renderForm(request, reply, county, { values, errors: fieldErrors(error.invalidParams, language), status: 400 });

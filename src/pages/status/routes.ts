@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IntakeService } from '../../intake/service.js';
 import type { FeedbackService } from '../../stats/feedback.js';
-import { FEEDBACK_ANSWERS } from '../../stats/feedback.js';
+import { HELP_ANSWERS, RIGHT_ACTOR_ANSWERS } from '../../stats/feedback.js';
 import type { ReferenceService } from '../../reference/service.js';
 import type { Clock } from '../../shared/clock.js';
 import { ProblemError } from '../../shared/problems.js';
 import type { Assets } from '../assets.js';
 import { explicitLanguage, languageOf, TEXTS, type Language } from '../i18n.js';
 import { langQuery, otherLanguageHref, page, pageSecurity, sendPage, type FieldError } from '../layout.js';
-import { statusBody, thanksBody } from './view.js';
+import { statusBody, thanksBody, type FollowUpValues } from './view.js';
 
 export interface StatusPageDeps {
   intake: Pick<IntakeService, 'statusFor' | 'languageFor'>;
@@ -20,7 +20,7 @@ export interface StatusPageDeps {
 }
 
 const tokenParams = z.object({ token: z.string().min(20).max(100) });
-const followUpBody = z.object({ answer: z.string().optional(), comment: z.string().optional() }).loose();
+const followUpBody = z.object({ rightActorInTime: z.string().optional(), gotHelp: z.string().optional(), comment: z.string().optional() }).loose();
 
 /** Chosen by content negotiation: browsers that prefer HTML get the page, everyone else the JSON as before. */
 export const ACCEPTS_HTML = 'acceptsHtml';
@@ -35,7 +35,7 @@ export async function statusPageRoutes(app: FastifyInstance, deps: StatusPageDep
   const { intake, feedback, reference, clock, assets } = deps;
   const security = pageSecurity();
 
-  function render(request: FastifyRequest, token: string, extra: { errors?: FieldError[]; values?: { answer?: string; comment?: string } } = {}) {
+  function render(request: FastifyRequest, token: string, extra: { errors?: FieldError[]; values?: FollowUpValues } = {}) {
     const view = intake.statusFor(token);
     const language = languageOf(request, intake.languageFor(token));
     const explicit = explicitLanguage(request);
@@ -65,20 +65,24 @@ export async function statusPageRoutes(app: FastifyInstance, deps: StatusPageDep
     handler: async (request, reply) => {
       const { token } = parseToken(request.params);
       const body = followUpBody.safeParse(request.body ?? {});
-      const answer = body.success ? body.data.answer : undefined;
-      const comment = body.success ? (body.data.comment ?? '').trim() : '';
+      const values = body.success ? body.data : {};
+      const rightActorInTime = RIGHT_ACTOR_ANSWERS.find((a) => a === values.rightActorInTime);
+      const gotHelp = HELP_ANSWERS.find((a) => a === values.gotHelp);
+      const comment = (values.comment ?? '').trim();
       const language = languageOf(request, intake.languageFor(token));
       const t = TEXTS[language];
       const errors: FieldError[] = [];
-      if (!answer || !(FEEDBACK_ANSWERS as readonly string[]).includes(answer)) errors.push({ field: 'answer', id: 'answer', message: t.answerRequired });
+      if (!rightActorInTime) errors.push({ field: 'rightActorInTime', id: 'rightActorInTime', message: t.answerRequired });
+      if (!gotHelp) errors.push({ field: 'gotHelp', id: 'gotHelp', message: t.answerRequired });
       if (comment.length > 2000) errors.push({ field: 'comment', id: 'comment', message: t.commentTooLong });
-      if (errors.length > 0) {
-        return sendPage(reply, render(request, token, { errors, values: { answer, comment } }), 400);
+      if (errors.length > 0 || !rightActorInTime || !gotHelp) {
+        return sendPage(reply, render(request, token, { errors, values: { rightActorInTime: values.rightActorInTime, gotHelp: values.gotHelp, comment } }), 400);
       }
       const back = `/v1/status/${encodeURIComponent(token)}`;
       const lang = langQuery(explicitLanguage(request));
       try {
-        feedback.answer(token, { answer: answer as (typeof FEEDBACK_ANSWERS)[number], ...(comment ? { comment } : {}) });
+        // The same service, and so the same rules, event and statistics, as POST /v1/status/{token}/feedback.
+        feedback.answer(token, { rightActorInTime, gotHelp, ...(comment ? { comment } : {}) });
       } catch (error) {
         // Answered already, or not closed yet: the status page says which.
         if (error instanceof ProblemError && error.status === 409) return reply.code(303).header('cache-control', 'no-store').redirect(`${back}${lang}`);
@@ -95,7 +99,7 @@ export async function statusPageRoutes(app: FastifyInstance, deps: StatusPageDep
       const { token } = parseToken(request.params);
       const view = intake.statusFor(token);
       const back = `/v1/status/${encodeURIComponent(token)}${langQuery(explicitLanguage(request))}`;
-      if (!view.followUp?.answer) return reply.code(303).header('cache-control', 'no-store').redirect(back);
+      if (!view.followUp?.answered) return reply.code(303).header('cache-control', 'no-store').redirect(back);
       const language: Language = languageOf(request, intake.languageFor(token));
       return sendPage(reply, page(assets, { language, title: TEXTS[language].thanksTitle, body: thanksBody(language, back), switchHref: otherLanguageHref(request, language) }));
     },

@@ -7,6 +7,9 @@ import { describedBy, errorMessage, errorSummary, type FieldError } from '../lay
 
 export type StatusView = ReturnType<IntakeService['statusFor']>;
 
+/** What the company chose in the follow-up form, shown again beside an error. */
+export interface FollowUpValues { rightActorInTime?: string | undefined; gotHelp?: string | undefined; comment?: string | undefined }
+
 /** Only what the status JSON holds is shown: milestones and actors, never anything a caseworker wrote. */
 export interface StatusPageInput {
   view: StatusView;
@@ -16,7 +19,7 @@ export interface StatusPageInput {
   /** Where the follow-up form posts (the status link + /follow-up, with ?lang when chosen). */
   followUpAction: string;
   errors?: FieldError[];
-  values?: { answer?: string; comment?: string };
+  values?: FollowUpValues;
 }
 
 /** "Almi i Skåne", "Business Sweden i Västra Götaland", or the actor alone when the county is unknown. */
@@ -62,7 +65,7 @@ ${errorSummary(language, input.errors ?? [])}
 <h2 id="now-title" class="visually-hidden">${t.whatHappens}</h2>
 ${happening.sentences.map((s, i) => html`<p class="${i === 0 ? 'lead' : ''}">${s}</p>`)}
 </section>
-${view.followUp ? followUp(input) : null}
+${view.followUp?.offered ? followUp(input) : null}
 ${alternativesSection(view, reference, language)}
 <h2>${t.milestonesTitle}</h2>
 <ol class="milestones">${view.history.map((e) => html`<li>${t.milestones[e.type] ?? e.type}<time datetime="${e.at}">${instantInWords(Date.parse(e.at), language, { now })}</time></li>`)}</ol>
@@ -87,30 +90,41 @@ function actorItem(a: { id: string; name: string; kind: string }, reference: Ref
     : html`<strong>${name}</strong>`}${line ? html`<br><span class="muted">${line}</span>` : null}</li>`;
 }
 
+/**
+ * The follow-up once the case is closed: the two questions the audit keeps apart (contract 3 of the team's contracts)
+ * and the optional comment, posted to the status link + /follow-up, which calls the same feedback service as the API.
+ * The first radio of each question carries the question's id, so the error summary's link lands on it.
+ */
 function followUp(input: StatusPageInput): Html {
   const { view, language, now } = input;
   const t = TEXTS[language];
   const f = view.followUp!;
-  if (f.answer !== null) {
+  if (f.answered) {
     return html`<section aria-labelledby="follow-up-title"><h2 id="follow-up-title">${t.followUpTitle}</h2>
 <p class="notice">${t.alreadyAnswered(instantInWords(Date.parse(f.answeredAt!), language, { now }))}</p></section>`;
   }
   const errorFor = (field: string) => input.errors?.find((e) => e.field === field)?.message;
-  const answerError = errorFor('answer');
   const commentError = errorFor('comment');
+  const question = (id: 'rightActorInTime' | 'gotHelp') => {
+    const error = errorFor(id);
+    const answers = f.questions.find((q) => q.id === id)?.answers ?? [];
+    const chosen = input.values?.[id];
+    return html`<div class="field ${error ? 'has-error' : ''}">
+<fieldset${describedBy(id, false, Boolean(error))}>
+<legend>${t.followUpQuestions[id]}</legend>
+${errorMessage(language, id, error)}
+<div class="choices">
+${answers.map((a, i) => html`<div class="choice"><input type="radio" name="${id}" value="${a}" id="${i === 0 ? id : `${id}-${a}`}"${chosen === a ? html` checked` : null} required><label for="${i === 0 ? id : `${id}-${a}`}">${t.answers[a] ?? a}</label></div>`)}
+</div>
+</fieldset>
+</div>`;
+  };
   return html`<section aria-labelledby="follow-up-title">
 <h2 id="follow-up-title">${t.followUpTitle}</h2>
 <p>${t.followUpIntro}</p>
 <form method="post" action="${input.followUpAction}" novalidate>
-<div class="field ${answerError ? 'has-error' : ''}">
-<fieldset${describedBy('answer', false, Boolean(answerError))}>
-<legend>${f.question[language]}</legend>
-${errorMessage(language, 'answer', answerError)}
-<div class="choices">
-${f.answers.map((a, i) => html`<div class="choice"><input type="radio" name="answer" value="${a}" id="${i === 0 ? 'answer' : `answer-${a}`}"${input.values?.answer === a ? html` checked` : null} required><label for="${i === 0 ? 'answer' : `answer-${a}`}">${t.answers[a] ?? a}</label></div>`)}
-</div>
-</fieldset>
-</div>
+${question('rightActorInTime')}
+${question('gotHelp')}
 <div class="field ${commentError ? 'has-error' : ''}">
 <label for="comment">${t.commentLabel} <span class="muted">${t.optional}</span></label>
 <span class="hint" id="comment-hint">${t.commentHint}</span>
