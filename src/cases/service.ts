@@ -240,7 +240,9 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
     if (!ids?.length) return undefined;
     const unknown = ids.filter((id) => !reference.actor(id));
     if (unknown.length) {
-      throw badRequest(`body.withActors: unknown actor ${unknown.map((a) => `"${a}"`).join(', ')} (see /v1/actors)`, [{ name: 'body.withActors', reason: 'Unknown actor id' }]);
+      const list = unknown.map((a) => `"${a}"`).join(', ');
+      throw badRequest(both(`body.withActors: unknown actor ${list} (see /v1/actors)`, `body.withActors: okänd aktör ${list} (se /v1/actors)`),
+        [{ name: 'body.withActors', reason: both('Unknown actor id', 'Okänt aktörs-id') }]);
     }
     return [...new Set(ids)];
   }
@@ -325,9 +327,11 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
           if (to.id === row.assignedActorId) throw unprocessable('same-actor', 'Referral to the same actor', 'body.toActor: the case is already with this actor.');
           const history = listEvents(tx, row.id);
           if (input.kind === 'additional-need' && !history.some((e) => e.type === 'first-contact' && e.data.actorId === row.assignedActorId)) {
-            throw new ProblemError(409, 'contact-required', 'Record first contact first',
+            throw new ProblemError(409, 'contact-required', 'Record first contact first', both(
               'An additional-need referral says you helped the company and it also needs another actor: record your contact with it first. ' +
-              'If you are the wrong actor for the question, refer it as misrouted.');
+              'If you are the wrong actor for the question, refer it as misrouted.',
+              'En hänvisning för ytterligare behov (additional-need) säger att ni har hjälpt företaget och att det också behöver en annan aktör: ' +
+              'registrera först er kontakt med det. Är ni fel aktör för frågan, hänvisa den som felriktad (misrouted).'));
           }
           const noteId = addNote(tx, row, p, 'referral', input.reason, now)!;
           repository.setClaim(tx, row.id, null, null);

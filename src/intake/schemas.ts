@@ -35,7 +35,7 @@ export const contactSchema = z.strictObject({
 });
 
 /** Which regional page or form sent the inquiry: a short slug the region chooses (e.g. skane-export-form). */
-export const entryPointSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, { message: 'A short slug: lower-case letters, digits and -, at most 60' })
+export const entryPointSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, { message: msg('A short slug: lower-case letters, digits and -, at most 60', 'En kort beteckning: små bokstäver, siffror och -, högst 60') })
   .describe('Which regional page or form sent it, as a short slug (e.g. skane-exportcentrum-form): statistics can be grouped by it');
 
 export const inquiryRequestSchema = z

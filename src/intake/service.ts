@@ -201,10 +201,14 @@ export function createIntakeService(deps: IntakeDeps) {
     async register(p: Principal, body: CaseRegistration, options: { idempotencyKey?: string | undefined }): Promise<{ created: RegistrationCreated; replayed: boolean }> {
       const now = deps.clock();
       const receivedAt = body.receivedAt;
-      const invalid = (reason: string) => badRequest(`body.receivedAt: ${reason}`, [{ name: 'body.receivedAt', reason }]);
-      if (receivedAt > now + CLOCK_SKEW_MS) throw invalid('In the future');
+      const invalid = (en: string, sv: string) => badRequest(both(`body.receivedAt: ${en}`, `body.receivedAt: ${sv}`), [{ name: 'body.receivedAt', reason: both(en, sv) }]);
+      if (receivedAt > now + CLOCK_SKEW_MS) throw invalid('In the future', 'I framtiden');
       const maxBackdatedMs = deps.maxBackdatedMs ?? 14 * 86_400_000;
-      if (receivedAt < now - maxBackdatedMs) throw invalid(`More than ${Math.round(maxBackdatedMs / 86_400_000)} days ago (MAX_BACKDATED_DAYS): register inquiries when they arrive, or import older ones`);
+      const days = Math.round(maxBackdatedMs / 86_400_000);
+      if (receivedAt < now - maxBackdatedMs) {
+        throw invalid(`More than ${days} days ago (MAX_BACKDATED_DAYS): register inquiries when they arrive, or import older ones`,
+          `Mer än ${days} dagar sedan (MAX_BACKDATED_DAYS): registrera förfrågningar när de kommer in, eller importera äldre`);
+      }
       const key = options.idempotencyKey ? `registration:${p.keyId}:${options.idempotencyKey}` : null;
       const hash = key ? requestHash(body) : null;
       if (key) {
@@ -215,7 +219,8 @@ export function createIntakeService(deps: IntakeDeps) {
       const org = body.company.orgNumber ? parseOrgNumber(body.company.orgNumber) : null;
       const { location, classification, decision } = deps.routing.decide({ ...body, employees: body.company.employees });
       if (location.countyCode && p.counties !== null && !p.counties.includes(location.countyCode)) {
-        throw new ProblemError(403, 'forbidden', 'Not allowed', `This key is limited to ${p.counties.join(', ')}: register inquiries in those counties.`);
+        throw new ProblemError(403, 'forbidden', 'Not allowed', both(`This key is limited to ${p.counties.join(', ')}: register inquiries in those counties.`,
+          `Den här nyckeln gäller bara ${p.counties.join(', ')}: registrera förfrågningar i de länen.`));
       }
       // Who holds it: the caseworker's own actor, unless it is routed on; for a coordinator, routing's choice unless it names an actor.
       let holder: string | null;
@@ -226,10 +231,11 @@ export function createIntakeService(deps: IntakeDeps) {
       } else {
         holder = body.assignTo ?? p.actorId;
         const actor = holder ? reference.actor(holder) : undefined;
-        if (!actor) throw unprocessable('unknown-actor', 'Unknown actor', `body.assignTo: there is no actor "${holder}" (see /v1/actors).`);
-        if (!actor.active) throw unprocessable('inactive-actor', 'Inactive actor', `body.assignTo: ${actor.name} no longer takes inquiries.`);
+        if (!actor) throw unprocessable('unknown-actor', 'Unknown actor', both(`body.assignTo: there is no actor "${holder}" (see /v1/actors).`, `body.assignTo: det finns ingen aktör "${holder}" (se /v1/actors).`));
+        if (!actor.active) throw unprocessable('inactive-actor', 'Inactive actor', both(`body.assignTo: ${actor.name} no longer takes inquiries.`, `body.assignTo: ${actor.name} tar inte längre emot förfrågningar.`));
         if (body.assignTo !== undefined && location.countyCode && !reference.presenceOf(actor.id).some((x) => x.countyCode === location.countyCode)) {
-          throw unprocessable('actor-not-in-county', 'The actor does not serve this county', `body.assignTo: ${actor.name} has no presence in ${reference.countyRef(location.countyCode)?.name}.`);
+          const county = reference.countyRef(location.countyCode)?.name;
+          throw unprocessable('actor-not-in-county', 'The actor does not serve this county', both(`body.assignTo: ${actor.name} has no presence in ${county}.`, `body.assignTo: ${actor.name} finns inte i ${county}.`));
         }
       }
       const claimedBy = p.role === 'caseworker' && holder === p.actorId ? p.keyId : null;

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
 import type { ReferenceService } from '../reference/service.js';
 import { badRequest, conflict, notFound } from '../shared/problems.js';
+import { both, msg } from '../shared/i18n.js';
 import type { Principal } from '../auth/service.js';
 import type { StatsProjection } from './projection.js';
 import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
@@ -35,7 +36,7 @@ export const testsQuerySchema = z
     from: localDateSchema.describe('First arrival date included (Stockholm)'),
     to: localDateSchema.describe('Last arrival date included (Stockholm)'),
   })
-  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] });
+  .refine((q) => q.from <= q.to, { message: msg('`from` must not be after `to`', '`from` får inte vara efter `to`'), path: ['from'] });
 
 const scoreSchema = z.object({
   tests: z.number().int().describe('Tests registered for inquiries that arrived in the period'),
@@ -86,12 +87,12 @@ export function createMysteryTestService({ db, clock, reference, projection }: {
 
   return {
     register(p: Principal, body: z.infer<typeof registerTestSchema>): z.infer<typeof registeredTestSchema> {
-      if (!reference.actor(body.expectedActor)) throw badRequest(`Unknown actor "${body.expectedActor}"`, [{ name: 'body.expectedActor', reason: 'Unknown actor id: see GET /v1/actors' }]);
+      if (!reference.actor(body.expectedActor)) throw badRequest(both(`Unknown actor "${body.expectedActor}"`, `Okänd aktör "${body.expectedActor}"`), [{ name: 'body.expectedActor', reason: both('Unknown actor id: see GET /v1/actors', 'Okänt aktörs-id: se GET /v1/actors') }]);
       const at = clock();
       client.transaction(() => {
         const inquiry = byReference.get(body.reference) as { id: string; countyCode: string | null } | undefined;
-        if (!inquiry || !inScope(p, inquiry.countyCode)) throw notFound(`No inquiry has the reference ${body.reference}.`);
-        if (insert.run(inquiry.id, body.expectedActor, at, p.keyId).changes === 0) throw conflict('This inquiry is already registered as a test.');
+        if (!inquiry || !inScope(p, inquiry.countyCode)) throw notFound(both(`No inquiry has the reference ${body.reference}.`, `Ingen förfrågan har referensen ${body.reference}.`));
+        if (insert.run(inquiry.id, body.expectedActor, at, p.keyId).changes === 0) throw conflict(both('This inquiry is already registered as a test.', 'Förfrågan är redan registrerad som test.'));
         const unit = projection.unit();
         unit.caseChanged(inquiry.id);
         unit.flush();

@@ -41,7 +41,10 @@ export const complianceQuerySchema = z
         const parts = (s ?? '').split(',').map((p) => p.trim()).filter(Boolean);
         const unknown = parts.filter((p) => !(GROUP_DIMENSIONS as readonly string[]).includes(p));
         if (unknown.length > 0) {
-          ctx.addIssue({ code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${GROUP_DIMENSIONS.join(', ')}` });
+          ctx.addIssue({
+            code: 'custom', message: `Unknown grouping ${unknown.join(', ')}: use one or more of ${GROUP_DIMENSIONS.join(', ')}`,
+            params: { sv: `Okänd gruppering ${unknown.join(', ')}: använd en eller flera av ${GROUP_DIMENSIONS.join(', ')}` },
+          });
           return z.NEVER;
         }
         return [...new Set(parts)] as GroupDimension[];

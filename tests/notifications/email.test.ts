@@ -165,7 +165,7 @@ describe('e-mail notifications', () => {
     w.clock.set('2026-12-02T08:00:00Z');
     const id = await w.submit();
     await dispatch();
-    const refer = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'Vill hitta kunder i Tyskland' });
+    const refer = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'Vill hitta kunder i Tyskland' });
     expect(refer.statusCode, refer.body).toBe(200);
     await dispatch();
     const office = to(smtp, 'bs-syd@example.se').filter((m) => m.text.includes(id));
@@ -222,7 +222,7 @@ describe('e-mail notifications', () => {
     const created = (await w.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'Skåne', message: LOAN, contact: { name: 'Anna Andersson', email: 'answered@testbolaget.se' } }) })).json();
     await w.post(`/v1/cases/${created.id}/first-contact`, w.tokens.almi, { channel: 'phone' });
     await w.post(`/v1/cases/${created.id}/close`, w.tokens.almi, { outcome: 'helped' });
-    const answer = await w.app.inject({ method: 'POST', url: `${new URL(created.statusUrl).pathname}/feedback`, payload: { answer: 'yes' } });
+    const answer = await w.app.inject({ method: 'POST', url: `${new URL(created.statusUrl).pathname}/feedback`, payload: { rightActorInTime: 'yes', gotHelp: 'yes' } });
     expect(answer.statusCode, answer.body).toBeLessThan(300);
     w.clock.advance(10 * 24 * HOUR);
     await dispatch();

@@ -44,11 +44,43 @@ describe('the outbox', () => {
     // A refused action writes nothing: a referral to an actor not in the county, a stale If-Match.
     const id = results[0]!.json().id as string;
     const total = count('SELECT COUNT(*) AS n FROM outbox_messages');
-    expect((await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'chamber-vast', reason: 'x' })).statusCode).toBe(422);
+    expect((await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: 'chamber-vast', kind: 'misrouted', reason: 'x' })).statusCode).toBe(422);
     expect((await w.post(`/v1/cases/${id}/close`, w.tokens.almi, { outcome: 'spam' }, { 'if-match': '"99"' })).statusCode).toBe(412);
     expect(count('SELECT COUNT(*) AS n FROM outbox_messages')).toBe(total);
     await dispatch();
     expect(count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status <> 'delivered'")).toBe(0);
+  });
+
+  it('queues the same messages for an inquiry a caseworker registers (POST /v1/cases) as for a form\'s, in its transaction, stamped at registration', async () => {
+    const registration = (receivedAt: string) => ({
+      channel: 'phone', receivedAt, county: 'Skåne', message: LOAN,
+      company: { name: 'Ringbolaget AB', employees: 4 }, contact: { name: 'Per Persson', email: 'per@ringbolaget.example' },
+    });
+    const register = (body: unknown, key: string) => w.app.inject({
+      method: 'POST', url: '/v1/cases', headers: { authorization: `Bearer ${w.tokens.almi}`, 'idempotency-key': key }, payload: body as object,
+    });
+    const total = count('SELECT COUNT(*) AS n FROM outbox_messages');
+    // The company called three days ago; the caseworker registers it now.
+    const threeDaysAgo = new Date(w.clock.now - 72 * HOUR).toISOString();
+    const res = await register(registration(threeDaysAgo), 'phone-call-0001');
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const messages = w.db.$client.prepare('SELECT kind, created_at AS createdAt, expires_at AS expiresAt FROM outbox_messages WHERE inquiry_id = ? ORDER BY kind').all(id) as { kind: string; createdAt: number; expiresAt: number }[];
+    expect(messages.map((m) => m.kind)).toEqual(['case.assigned', 'company-receipt']);
+    // Stamped when registered, not at the call: a receipt for a call three days old is not already past its delivery window.
+    for (const m of messages) {
+      expect(m.createdAt).toBe(w.clock.now);
+      expect(m.expiresAt).toBeGreaterThan(w.clock.now);
+    }
+    // A retry is the same registration: no new messages. A refused one (in the future) writes none.
+    expect((await register(registration(threeDaysAgo), 'phone-call-0001')).headers['idempotent-replayed']).toBe('true');
+    expect((await register(registration(new Date(w.clock.now + 24 * HOUR).toISOString()), 'phone-call-0002')).statusCode).toBe(400);
+    expect(count('SELECT COUNT(*) AS n FROM outbox_messages') - total).toBe(2);
+    receiver.received.length = 0;
+    smtp.mails.length = 0;
+    await dispatch();
+    await until(() => smtp.mails.some((m) => m.envelopeTo.includes('per@ringbolaget.example')));
+    expect(receiver.received.find((h) => h.payload.data.caseId === id)?.payload.type).toBe('case.assigned');
   });
 
   it('never lets two instances on one database file both send a message (leases)', async () => {

@@ -97,7 +97,7 @@ describe('webhooks', () => {
     sweeper.sweep(Date.parse('2026-12-01T04:30:00Z'));
     sweeper.sweep(Date.parse('2026-12-01T07:30:00Z'));
     w.clock.set('2026-12-01T08:00:00Z');
-    expect((await w.post(`/v1/cases/${caseId}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'export' })).statusCode).toBe(200);
+    expect((await w.post(`/v1/cases/${caseId}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'export' })).statusCode).toBe(200);
     expect((await w.post(`/v1/cases/${caseId}/first-contact`, w.tokens.bs, { channel: 'phone' })).statusCode).toBe(200);
     expect((await w.post(`/v1/cases/${caseId}/close`, w.tokens.bs, { outcome: 'helped' })).statusCode).toBe(200);
     expect((await w.post(`/v1/cases/${caseId}/erase`, w.tokens.admin)).statusCode).toBe(200);
@@ -128,7 +128,7 @@ describe('webhooks', () => {
     const inSkane = await w.submit();
     const inHalland = await w.submit({ county: 'SE-N' });
     w.clock.now = skane + MINUTE;
-    expect((await w.post(`/v1/cases/${inSkane}/refer`, w.tokens.almi, { toActor: 'business-sweden', reason: 'r' })).statusCode).toBe(200);
+    expect((await w.post(`/v1/cases/${inSkane}/refer`, w.tokens.almi, { toActor: 'business-sweden', kind: 'misrouted', reason: 'r' })).statusCode).toBe(200);
     await dispatch();
     const seen = (sub: { id: string }) => {
       const ids = w.db.$client.prepare("SELECT inquiry_id AS caseId, kind FROM outbox_messages WHERE subscription_id = ? AND status = 'delivered' ORDER BY id").all(sub.id);

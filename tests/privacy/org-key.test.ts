@@ -131,7 +131,7 @@ describe('the ORG key', () => {
     } catch (error) {
       expect((error as ConfigError).issues.join('\n')).toMatch(/ORG_KEY_SECRET or ORG_KEY_FILE is required in production: create a key with `openssl rand -base64 48/);
     }
-    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://x.se', ORG_KEY_FILE: '/run/secrets/org-key' }).ORG_KEY_FILE).toBe('/run/secrets/org-key');
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://x.se', RESEARCH_PSEUDONYM_SECRET: 'k'.repeat(32), ORG_KEY_FILE: '/run/secrets/org-key' }).ORG_KEY_FILE).toBe('/run/secrets/org-key');
     expect(() => loadOrgKey({ ...w.config, NODE_ENV: 'production', ORG_KEY_SECRET: undefined, ORG_KEY_FILE: undefined })).toThrow(/required in production/);
     expect(() => loadOrgKey({ ...w.config, ORG_KEY_FILE: '/nonexistent/org-key' })).toThrow(/cannot read/);
     expect(loadOrgKey({ ...w.config, ORG_KEY_SECRET: 'k'.repeat(40) })).toMatchObject({ source: 'ORG_KEY_SECRET', secret: 'k'.repeat(40) });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   ids.erased = await w.submit({ message: LOAN }); // almi → misrouted, then erased
 
   const refer = async (id: string, to: string) => {
-    const res = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: to, reason: 'Not ours' });
+    const res = await w.post(`/v1/cases/${id}/refer`, w.tokens.almi, { toActor: to, kind: 'misrouted', reason: 'Not ours' });
     expect(res.statusCode).toBe(200);
   };
   await refer(ids.misrouted!, 'business-sweden');
