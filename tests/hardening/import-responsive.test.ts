@@ -35,7 +35,7 @@ function ndjson(size: number): { body: Buffer; lines: number } {
       externalId: `resp-${i}`, receivedAt: new Date(received).toISOString(), county: counties[i % counties.length],
       actor: actors[i % actors.length], topic: topics[i % topics.length], orgNumber: '556036-0793',
       firstContactAt: new Date(received + 3 * 3_600_000).toISOString(), referrals: i % 3, triaged: false,
-      closedAt: new Date(received + 5 * 86_400_000).toISOString(), outcome: 'advised', feedback: 'yes',
+      closedAt: new Date(received + 5 * 86_400_000).toISOString(), outcome: 'helped', feedback: 'yes',
     })}\n`;
     if (bytes + line.length > size) return { body: Buffer.from(parts.join('')), lines: i };
     parts.push(line);
