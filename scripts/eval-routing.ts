@@ -6,6 +6,8 @@
  * - part C alone (written by another hand; tuning data since issue 10),
  * - held-out (191 items, reported, never tuned on),
  * - fresh (150 items written for issue 11 before any tuning, reported, never tuned on),
+ * - fresh-2 (86 items written before the out-of-scope work of issue 11: out-of-scope questions that
+ *   look in scope and in-scope near misses of them; reported, never tuned on),
  *
  * then the calibration: the reliability tables (how often a decision with a given confidence was
  * right) on held-out and fresh, and the cross-validated figures training recorded on dev, with the
@@ -23,7 +25,7 @@ import { createEvaluationPipeline } from '../src/routing/evaluation-setup.js';
 import { routingModel } from '../src/routing/plugin.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../tests/fixtures/corpus');
-const REPORTING_ONLY = new Set(['heldout.jsonl', 'fresh.jsonl']);
+const REPORTING_ONLY = new Set(['heldout.jsonl', 'fresh.jsonl', 'fresh-2.jsonl']);
 const args = process.argv.slice(2);
 const thresholdArg = args.indexOf('--threshold');
 const triageThreshold = thresholdArg >= 0 ? Number(args[thresholdArg + 1]) : undefined;
@@ -46,6 +48,7 @@ try {
     const partC = run(path.join(DIR, 'part-c.jsonl'));
     const heldout = run(path.join(DIR, 'heldout.jsonl'));
     const fresh = run(path.join(DIR, 'fresh.jsonl'));
+    const fresh2 = run(path.join(DIR, 'fresh-2.jsonl'));
     console.log('');
     console.log(formatReport('part C (tuning data since issue 10)', partC));
     console.log('');
@@ -53,15 +56,18 @@ try {
     console.log('');
     console.log(formatReport('fresh (issue 11: written before any tuning; reported, never tuned on)', fresh));
     console.log('');
+    console.log(formatReport('fresh-2 (issue 11, out of scope: look-alikes and near misses, written before that tuning; reported, never tuned on)', fresh2));
+    console.log('');
     console.log(formatReliability('held-out', heldout.reliability));
     console.log('');
     console.log(formatReliability('fresh', fresh.reliability));
     console.log('');
     printModel(triageThreshold);
     console.log('');
-    console.log('summary                        routed right   out-of-scope recall   in-scope triage   county');
-    for (const [name, r] of [['dev', firstReport], ['part C', partC], ['held-out', heldout], ['fresh', fresh]] as const) {
-      console.log(`${name.padEnd(30)} ${pctOf(r.accuracy).padStart(12)}   ${pctOf(r.outOfScopeRecall).padStart(19)}   ${pctOf(r.triageRate).padStart(15)}   ${pctOf(r.countyAccuracy).padStart(6)}`);
+    console.log('summary                        routed right   out-of-scope recall (precision)   in-scope triage   county');
+    for (const [name, r] of [['dev', firstReport], ['part C', partC], ['held-out', heldout], ['fresh', fresh], ['fresh-2', fresh2]] as const) {
+      const recall = `${pctOf(r.outOfScopeRecall)} (${r.outOfScopePrecision === null ? '–' : pctOf(r.outOfScopePrecision)})`;
+      console.log(`${name.padEnd(30)} ${pctOf(r.accuracy).padStart(12)}   ${recall.padStart(31)}   ${pctOf(r.triageRate).padStart(15)}   ${pctOf(r.countyAccuracy).padStart(6)}`);
     }
   }
 } finally {

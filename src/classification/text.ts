@@ -34,56 +34,112 @@ export interface Match<T> {
   end: number; // exclusive
 }
 
-interface Node {
-  next: Map<string, number>;
-  fail: number;
-  out: number[]; // pattern indexes ending here (own and via fail links)
-}
-
-/** An Aho–Corasick automaton over folded patterns, honouring each pattern's word-boundary mode. */
+/**
+ * An Aho–Corasick automaton over folded patterns, honouring each pattern's word-boundary mode.
+ *
+ * Stored flat in typed arrays rather than one object and Map per trie node: the place names (every
+ * locality, municipality and county with their inflected forms) make about 300,000 nodes, which as objects
+ * held about 100 MB of live heap in every server process and gave each major GC a million objects to mark;
+ * flat they take about 7 MB. Children of a node sit side by side sorted by character (found by binary
+ * search); each node has its failure link and a link to the nearest node on its failure chain that ends
+ * a pattern, so a match reports its own patterns and then those of the chain, as the classic automaton does.
+ */
 export class Matcher<T> {
-  private readonly nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];
   private readonly patterns: Pattern<T>[] = [];
+  /** Node n's children: edgeChar/edgeChild[edgeStart[n] .. edgeStart[n + 1]), sorted by character code. */
+  private readonly edgeStart: Int32Array;
+  private readonly edgeChar: Uint16Array;
+  private readonly edgeChild: Int32Array;
+  private readonly fail: Int32Array;
+  /** The nearest node on n's failure chain (not n) that ends a pattern; 0 (the root) when none. */
+  private readonly outputLink: Int32Array;
+  /** The patterns ending exactly at node n: outputs[outputStart[n] .. outputStart[n + 1]). */
+  private readonly outputStart: Int32Array;
+  private readonly outputs: Int32Array;
 
   constructor(patterns: Iterable<Pattern<T>>) {
-    for (const p of patterns) this.add(p);
-    this.build();
+    // The trie while building: one map from (node, character) to child, dropped once the arrays are made.
+    const children = new Map<number, number>();
+    const edgeFrom: number[] = [];
+    const edgeCharList: number[] = [];
+    const edgeTo: number[] = [];
+    const ends: number[] = []; // pattern index → node where it ends
+    let nodeCount = 1;
+    for (const pattern of patterns) {
+      if (pattern.text.length === 0) continue;
+      let state = 0;
+      for (let i = 0; i < pattern.text.length; i++) {
+        const ch = pattern.text.charCodeAt(i);
+        const key = state * 65_536 + ch;
+        let next = children.get(key);
+        if (next === undefined) {
+          next = nodeCount++;
+          children.set(key, next);
+          edgeFrom.push(state);
+          edgeCharList.push(ch);
+          edgeTo.push(next);
+        }
+        state = next;
+      }
+      ends.push(state);
+      this.patterns.push(pattern);
+    }
+    children.clear();
+
+    // Children side by side per node, sorted by character.
+    this.edgeStart = new Int32Array(nodeCount + 1);
+    for (const from of edgeFrom) this.edgeStart[from + 1]!++;
+    for (let n = 0; n < nodeCount; n++) this.edgeStart[n + 1]! += this.edgeStart[n]!;
+    const order = Array.from(edgeFrom.keys()).sort((a, b) => edgeFrom[a]! - edgeFrom[b]! || edgeCharList[a]! - edgeCharList[b]!);
+    this.edgeChar = Uint16Array.from(order, (e) => edgeCharList[e]!);
+    this.edgeChild = Int32Array.from(order, (e) => edgeTo[e]!);
+
+    // Each node's own patterns, in the order they were given.
+    this.outputStart = new Int32Array(nodeCount + 1);
+    for (const node of ends) this.outputStart[node + 1]!++;
+    for (let n = 0; n < nodeCount; n++) this.outputStart[n + 1]! += this.outputStart[n]!;
+    this.outputs = new Int32Array(ends.length);
+    const filled = this.outputStart.slice(0, nodeCount);
+    ends.forEach((node, index) => { this.outputs[filled[node]!++] = index; });
+
+    // Failure and output links, breadth first (a node's links need its parent's).
+    this.fail = new Int32Array(nodeCount);
+    this.outputLink = new Int32Array(nodeCount);
+    const queue = new Int32Array(nodeCount);
+    let tail = 0;
+    for (let e = this.edgeStart[0]!; e < this.edgeStart[1]!; e++) queue[tail++] = this.edgeChild[e]!;
+    for (let head = 0; head < tail; head++) {
+      const node = queue[head]!;
+      for (let e = this.edgeStart[node]!; e < this.edgeStart[node + 1]!; e++) {
+        const ch = this.edgeChar[e]!;
+        const child = this.edgeChild[e]!;
+        queue[tail++] = child;
+        let f = this.fail[node]!;
+        while (f !== 0 && this.child(f, ch) < 0) f = this.fail[f]!;
+        const target = this.child(f, ch);
+        const failTo = target >= 0 && target !== child ? target : 0;
+        this.fail[child] = failTo;
+        this.outputLink[child] = this.endsPattern(failTo) ? failTo : this.outputLink[failTo]!;
+      }
+    }
   }
 
-  private add(pattern: Pattern<T>): void {
-    if (pattern.text.length === 0) return;
-    let state = 0;
-    for (const ch of pattern.text) {
-      const node = this.nodes[state]!;
-      let next = node.next.get(ch);
-      if (next === undefined) {
-        next = this.nodes.length;
-        this.nodes.push({ next: new Map(), fail: 0, out: [] });
-        node.next.set(ch, next);
-      }
-      state = next;
+  /** The child of node along character code ch, or -1. */
+  private child(node: number, ch: number): number {
+    let lo = this.edgeStart[node]!;
+    let hi = this.edgeStart[node + 1]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.edgeChar[mid]!;
+      if (c === ch) return this.edgeChild[mid]!;
+      if (c < ch) lo = mid + 1;
+      else hi = mid - 1;
     }
-    this.nodes[state]!.out.push(this.patterns.length);
-    this.patterns.push(pattern);
+    return -1;
   }
 
-  private build(): void {
-    const queue: number[] = [];
-    for (const child of this.nodes[0]!.next.values()) queue.push(child);
-    // Breadth-first with a read index: Array.shift() would make building quadratic in the node count.
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head]!;
-      const node = this.nodes[state]!;
-      for (const [ch, child] of node.next) {
-        queue.push(child);
-        let f = node.fail;
-        while (f !== 0 && !this.nodes[f]!.next.has(ch)) f = this.nodes[f]!.fail;
-        const target = this.nodes[f]!.next.get(ch);
-        const childNode = this.nodes[child]!;
-        childNode.fail = target !== undefined && target !== child ? target : 0;
-        childNode.out.push(...this.nodes[childNode.fail]!.out);
-      }
-    }
+  private endsPattern(node: number): boolean {
+    return this.outputStart[node + 1]! > this.outputStart[node]!;
   }
 
   /** All matches in folded text whose word boundaries fit their pattern's mode. */
@@ -91,21 +147,27 @@ export class Matcher<T> {
     const matches: Match<T>[] = [];
     let state = 0;
     for (let i = 0; i < folded.length; i++) {
-      const ch = folded[i]!;
-      while (state !== 0 && !this.nodes[state]!.next.has(ch)) state = this.nodes[state]!.fail;
-      state = this.nodes[state]!.next.get(ch) ?? 0;
-      for (const index of this.nodes[state]!.out) {
-        const pattern = this.patterns[index]!;
-        const end = i + 1;
-        const start = end - pattern.text.length;
-        const startsWord = start === 0 || folded[start - 1] === ' ';
-        const endsWord = end === folded.length || folded[end] === ' ';
-        const fits =
-          pattern.mode === 'infix' ||
-          (pattern.mode === 'prefix' && startsWord) ||
-          (pattern.mode === 'suffix' && endsWord) ||
-          (pattern.mode === 'exact' && startsWord && endsWord);
-        if (fits) matches.push({ pattern, start, end });
+      const ch = folded.charCodeAt(i);
+      let next = this.child(state, ch);
+      while (next < 0 && state !== 0) {
+        state = this.fail[state]!;
+        next = this.child(state, ch);
+      }
+      state = next < 0 ? 0 : next;
+      for (let node = this.endsPattern(state) ? state : this.outputLink[state]!; node !== 0; node = this.outputLink[node]!) {
+        for (let o = this.outputStart[node]!; o < this.outputStart[node + 1]!; o++) {
+          const pattern = this.patterns[this.outputs[o]!]!;
+          const end = i + 1;
+          const start = end - pattern.text.length;
+          const startsWord = start === 0 || folded[start - 1] === ' ';
+          const endsWord = end === folded.length || folded[end] === ' ';
+          const fits =
+            pattern.mode === 'infix' ||
+            (pattern.mode === 'prefix' && startsWord) ||
+            (pattern.mode === 'suffix' && endsWord) ||
+            (pattern.mode === 'exact' && startsWord && endsWord);
+          if (fits) matches.push({ pattern, start, end });
+        }
       }
     }
     return matches;

@@ -151,7 +151,7 @@ export function trainRoutingModel(options = TRAINING_OPTIONS, log: TrainingLog =
       inScopeTriage: round(inScope.filter((c) => c.classId === OUT_OF_SCOPE || c.confidence < threshold).length / inScope.length),
       wrongActorShareOfRouted: round(routed.filter((c) => !c.correct).length / Math.max(1, routed.length)),
       costPerInquiry: round(costs.at),
-      routedCorrectlyByPart: Object.fromEntries(['a', 'b', 'c', 'd'].map((part) => {
+      routedCorrectlyByPart: Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((part) => {
         const inPart = withConfidence.filter((c) => c.id.startsWith(`${part}-`));
         return [part, round(inPart.filter((c) => (c.classId === OUT_OF_SCOPE || c.confidence >= threshold) && c.correct).length / Math.max(1, inPart.length))];
       })),

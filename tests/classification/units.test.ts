@@ -24,6 +24,14 @@ describe('fold and matcher', () => {
     expect(hits('landet')).toEqual([]);
     expect(hits('rörelsekredit')).toEqual(['suffix']);
   });
+  it('finds overlapping patterns through failure links, and every pattern sharing one text', () => {
+    const m = new Matcher(['he', 'she', 'his', 'hers', 'hers'].map((text, i) => ({ text, mode: 'infix' as const, value: `${text}${i}` })));
+    const found = m.findAll('ushers ahishe').map((x) => `${x.pattern.value}@${x.start}`);
+    // At "ushe|": she, then he via the failure link; "hers" twice at its end; "his", then she and he again.
+    expect(found).toEqual(['she1@1', 'he0@2', 'hers3@2', 'hers4@2', 'his2@8', 'she1@10', 'he0@11']);
+    expect(m.findAll('')).toEqual([]);
+    expect(new Matcher([]).findAll('anything')).toEqual([]);
+  });
 });
 
 describe('classifier', () => {
