@@ -18,6 +18,10 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_PATH: z.string().min(1).default('./data/en-dorr-in.db'),
+  /** SQLite's page cache, in MB (anonymous memory: it counts in full in the process's RSS once filled). */
+  SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  /** How much of the database file SQLite reads through a memory map, in MB; 0 turns the map off. */
+  SQLITE_MMAP_MB: z.coerce.number().int().min(0).max(65536).default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Deadline policy for new inquiries; the policy in force is recorded with each inquiry. */
   DEADLINE_POLICY: z.enum(['working-day', '24h']).default('working-day'),

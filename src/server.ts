@@ -15,7 +15,7 @@ async function main() {
     }
     throw error;
   }
-  const db = openDatabase(config.DATABASE_PATH);
+  const db = openDatabase(config.DATABASE_PATH, { cacheMb: config.SQLITE_CACHE_MB, mmapMb: config.SQLITE_MMAP_MB });
   migrateDatabase(db);
   const app = await buildApp({ config, db });
 

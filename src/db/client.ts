@@ -20,21 +20,30 @@ const MIGRATIONS_FOLDER = path.join(PACKAGE_ROOT, 'migrations');
  * - foreign keys on, and a busy timeout so a second instance on the same file waits instead of failing;
  * - for the read-heavy statistics and case lists: a 64 MB page cache (the default is 2 MB, smaller than the
  *   compliance aggregates of a busy year, so every query re-read them from the file), reads through a
- *   256 MB memory map (no copy per page), and temporary GROUP BY / ORDER BY b-trees in memory.
- *   The cache and the map grow only as pages are used; the map is address space, not resident memory;
+ *   256 MB memory map (no copy per page), and temporary GROUP BY / ORDER BY b-trees in memory (both sizes
+ *   set by SQLITE_CACHE_MB and SQLITE_MMAP_MB). The cache and the map grow only as pages are used. The cache is
+ *   the process's own memory; the pages read through the map count in its RSS too, but as file-backed memory
+ *   the kernel shares with its file cache and can drop at any time (bench/soak.ts prints the two apart);
  * - secure_delete: deleted and overwritten content is zeroed in the file instead of lingering in free space, so
  *   erased personal data is really gone once the write-ahead log is checkpointed (see truncateWal). It costs
  *   some writing on intake (measured in bench/intake.ts).
  */
-export function openDatabase(filePath: string): Db {
+export interface DatabaseMemory {
+  /** Page cache size in MB (SQLITE_CACHE_MB). */
+  cacheMb?: number;
+  /** Memory-map size in MB, 0 for none (SQLITE_MMAP_MB). */
+  mmapMb?: number;
+}
+
+export function openDatabase(filePath: string, { cacheMb = 64, mmapMb = 256 }: DatabaseMemory = {}): Db {
   if (filePath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
   const sqlite = new Database(filePath);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('mmap_size = 268435456');
+  sqlite.pragma(`cache_size = ${-Math.round(cacheMb * 1024)}`); // negative: in KiB rather than pages
+  sqlite.pragma(`mmap_size = ${Math.round(mmapMb * 1024 * 1024)}`);
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('secure_delete = ON');
   return drizzle(sqlite, { schema }) as Db;

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, inquiry, type TestApp } from '../helpers/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/plugins/logging.js';
+import { openDatabase } from '../../src/db/client.js';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -47,6 +51,26 @@ describe('configuration', () => {
     const body = (await t.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry() })).json();
     expect(body.statusUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/v1\/status\//);
     await t.close();
+  });
+
+  it("bounds SQLite's memory as configured (SQLITE_CACHE_MB, SQLITE_MMAP_MB), 64 MB cache and a 256 MB map by default", () => {
+    const sizes = (db: ReturnType<typeof openDatabase>) => ({
+      cacheKiB: -(db.$client.pragma('cache_size', { simple: true }) as number),
+      mmapBytes: db.$client.pragma('mmap_size', { simple: true }) as number,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-memory-'));
+    const defaults = loadConfig({});
+    expect([defaults.SQLITE_CACHE_MB, defaults.SQLITE_MMAP_MB]).toEqual([64, 256]);
+    const byDefault = openDatabase(path.join(dir, 'default.db'));
+    expect(sizes(byDefault)).toEqual({ cacheKiB: 64 * 1024, mmapBytes: 256 * 1024 * 1024 });
+    byDefault.$client.close();
+    const small = loadConfig({ SQLITE_CACHE_MB: '8', SQLITE_MMAP_MB: '0' });
+    const db = openDatabase(path.join(dir, 'small.db'), { cacheMb: small.SQLITE_CACHE_MB, mmapMb: small.SQLITE_MMAP_MB });
+    expect(sizes(db)).toEqual({ cacheKiB: 8 * 1024, mmapBytes: 0 });
+    db.$client.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(() => loadConfig({ SQLITE_CACHE_MB: '0' })).toThrow(/SQLITE_CACHE_MB/);
+    expect(() => loadConfig({ SQLITE_MMAP_MB: '-1' })).toThrow(/SQLITE_MMAP_MB/);
   });
 
   it('serves Swagger UI by default except in production (API_DOCS)', () => {
