@@ -43,9 +43,9 @@ interface Row {
 export function extractColumns(waves: number[]): string[] {
   return [
     'cohortMonth', 'countyCode', 'centreStartYear', 'centreStartedOn', 'centreStarted', 'channel', 'actorId', 'topicId', 'sizeBand',
-    'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime', 'experimentId', 'experimentArm',
+    'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime',
     ...waves.flatMap((m) => [`w${m}Exporting`, `w${m}NewMarkets`, `w${m}ExportShare`, `w${m}Contribution`]),
-    'orgPseudonym',
+    'experimentId', 'experimentArm', 'orgPseudonym',
   ];
 }
 
@@ -85,7 +85,6 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
       centreStarted: r.centreStarted === null ? null : r.centreStarted === 1,
       channel: r.channel, actorId: r.actorId, topicId: r.topicId, sizeBand: r.sizeBand,
       rightActorInTime: rightActorInTime(r, at), outcome: r.outcome, feedback: r.feedback, feedbackRightActorInTime: r.feedbackRightActorInTime,
-      experimentId: r.experimentId, experimentArm: r.experimentArm,
     };
     const given = new Map(answers.all(r.id).map((a) => [a.months, a]));
     for (const m of waves) {
@@ -95,6 +94,8 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
       record[`w${m}ExportShare`] = a?.exportShare ?? null;
       record[`w${m}Contribution`] = a?.contribution ?? null;
     }
+    record.experimentId = r.experimentId;
+    record.experimentArm = r.experimentArm;
     record.orgPseudonym = r.orgNumber && !r.orgNumberIsPersonal ? orgPseudonym(secret, r.orgNumber) : null;
     return record;
   }
