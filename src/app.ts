@@ -39,6 +39,7 @@ import type { Notifier } from './notifications/outbox.js';
 import { createFollowUp } from './effects/follow-up.js';
 import { effectsCapability } from './effects/plugin.js';
 import { createStartDates } from './effects/start-dates.js';
+import { createExperiments, experimentsCapability } from './experiments/plugin.js';
 
 export interface AppDeps {
   config: Config;
@@ -113,12 +114,15 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });
+  // Pilots' experiments (src/experiments): intake draws the arm in its transaction, cases show the arm's instruction.
+  const experiments = createExperiments({ db, clock, reference, audit });
   const intake = createIntake({ db, clock, config, reference, routing, projection, notify,
-    followUpConsent: followUp.consentGiven, exportCentreStarted: startDates.startedAt });
+    followUpConsent: followUp.consentGiven, exportCentreStarted: startDates.startedAt, experiments });
   await app.register(intakeCapability, { intake, config });
   await app.register(routingCapability, { db, routing, reference });
   await app.register(adminCapability, { db, reference, apiKeys, audit });
-  const cases = createCases({ db, clock, config, reference, projection, notify });
+  await app.register(experimentsCapability, { experiments });
+  const cases = createCases({ db, clock, config, reference, projection, notify, experimentOf: experiments.ofCase });
   await app.register(casesCapability, { cases });
   await app.register(deadlinesCapability, { db, clock, config, notify });
   const stats = createStatsService({ db, clock, reference, target: config.COMPLIANCE_TARGET });

@@ -13,6 +13,7 @@ import { both } from '../shared/i18n.js';
 export const AUDIT_ACTIONS = [
   'api-key-created', 'api-key-revoked', 'case-erased', 'company-erased', 'retention-erased',
   'actor-created', 'actor-changed', 'actor-presence-set', 'export-centre-start-set', 'research-extract-read',
+  'experiment-created', 'experiment-changed', 'experiment-stopped',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

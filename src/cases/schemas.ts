@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { caseExperimentSchema } from '../experiments/case-experiment.js';
 import { actorRefSchema, countyRefSchema, INQUIRY_CHANNELS } from '../intake/schemas.js';
 import { DEADLINE_STATES } from '../deadlines/state.js';
 import { CASE_ACTIONS, CASE_STATUSES } from './state-machine.js';
@@ -107,6 +108,7 @@ export const caseSchema = caseSummarySchema.extend({
   }),
   alternatives: z.array(actorRefSchema).describe('Other actors offering a similar service, that the company was told about'),
   firstAssignedActor: actorRefSchema.nullable(),
+  experiment: caseExperimentSchema.nullable().describe('The pilot experiment the inquiry was drawn into at intake, and what to do in its arm; null when none'),
   actions: z.array(z.enum(CASE_ACTIONS)).describe('What the caller may do with the case now'),
 }).meta({ id: 'Case' });
 

@@ -21,6 +21,7 @@ import type { CaseChange, Notifier } from '../notifications/outbox.js';
 import { contactSummary, stepsOf, type ReferralKind } from './right-actor.js';
 import type { StatsProjection } from '../stats/projection.js';
 import type { InquiryChannel } from '../intake/schemas.js';
+import type { CaseExperiment } from '../experiments/case-experiment.js';
 
 export interface CaseServiceDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface CaseServiceDeps {
   backdatedMs: number;
   /** The statistics' projection, told of every change in the action's transaction. */
   projection: StatsProjection;
+  /** The pilot experiment a case was drawn into, with the instruction in the case's language (src/experiments); null when none. */
+  experimentOf?: ((inquiryId: string, language: string) => CaseExperiment | null) | undefined;
 }
 
 export type ActionInput =
@@ -73,7 +76,7 @@ function changeOf(input: ActionInput, row: CaseRow, at: number): CaseChange | nu
   }
 }
 
-export function createCaseService({ db, repository, reference, clock, atRiskMs, backdatedMs, projection, notify }: CaseServiceDeps) {
+export function createCaseService({ db, repository, reference, clock, atRiskMs, backdatedMs, projection, notify, experimentOf }: CaseServiceDeps) {
   const writes = groupCommit(db.$client);
   function scopeOf(p: Principal): CaseScope {
     if (p.role === 'caseworker' && p.actorId) return { kind: 'actor', actorId: p.actorId, counties: p.counties };
@@ -170,6 +173,7 @@ export function createCaseService({ db, repository, reference, clock, atRiskMs, 
       },
       alternatives: (row.alternatives as string[]).map((id) => actorRef(id)!),
       firstAssignedActor: actorRef(row.firstAssignedActorId),
+      experiment: experimentOf?.(row.id, row.language) ?? null,
       actions: allowedActions(row, p),
     };
   }

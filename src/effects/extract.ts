@@ -37,7 +37,7 @@ interface Row {
   id: string; receivedAt: number; cohortMonth: string; countyCode: string | null; channel: string | null; centreStarted: number | null;
   actorId: string | null; topicId: string | null; sizeBand: string; firstContactAt: number | null; deadlineAt: number;
   closedAt: number | null; outcome: string | null; feedback: string | null; feedbackRightActorInTime: string | null;
-  orgNumber: string | null; orgNumberIsPersonal: number;
+  orgNumber: string | null; orgNumberIsPersonal: number; experimentId: string | null; experimentArm: string | null;
 }
 
 export function extractColumns(waves: number[]): string[] {
@@ -45,7 +45,7 @@ export function extractColumns(waves: number[]): string[] {
     'cohortMonth', 'countyCode', 'centreStartYear', 'centreStartedOn', 'centreStarted', 'channel', 'actorId', 'topicId', 'sizeBand',
     'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime',
     ...waves.flatMap((m) => [`w${m}Exporting`, `w${m}NewMarkets`, `w${m}ExportShare`, `w${m}Contribution`]),
-    'orgPseudonym',
+    'experimentId', 'experimentArm', 'orgPseudonym',
   ];
 }
 
@@ -55,8 +55,8 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
       (SELECT json_extract(e.data, '$.exportCentreStarted') FROM inquiry_events e WHERE e.inquiry_id = i.id AND e.type = 'received' ORDER BY e.id LIMIT 1) AS centreStarted,
       f.first_actor_id AS actorId, f.top_topic_id AS topicId, f.size_band AS sizeBand, f.first_contact_at AS firstContactAt, f.deadline_at AS deadlineAt,
       f.closed_at AS closedAt, f.outcome, f.feedback_help AS feedback, f.feedback_right_actor AS feedbackRightActorInTime,
-      i.org_number AS orgNumber, i.org_number_is_personal AS orgNumberIsPersonal
-    FROM inquiries i JOIN case_facts f ON f.inquiry_id = i.id
+      i.org_number AS orgNumber, i.org_number_is_personal AS orgNumberIsPersonal, x.experiment_id AS experimentId, x.arm_id AS experimentArm
+    FROM inquiries i JOIN case_facts f ON f.inquiry_id = i.id LEFT JOIN experiment_assignments x ON x.inquiry_id = i.id
     WHERE f.local_date BETWEEN @from || '-01' AND @to || '-31' AND f.is_test = 0 AND (i.received_at, i.id) > (@afterAt, @afterId)
       AND (@allCounties = 1 OR i.county_code IN (SELECT value FROM json_each(@counties)))
     ORDER BY i.received_at, i.id LIMIT ${PAGE}`) as Statement<[Record<string, unknown>], Row>;
@@ -94,6 +94,8 @@ export function createResearchExtract({ db, startDates, waves, secret, now }: { 
       record[`w${m}ExportShare`] = a?.exportShare ?? null;
       record[`w${m}Contribution`] = a?.contribution ?? null;
     }
+    record.experimentId = r.experimentId;
+    record.experimentArm = r.experimentArm;
     record.orgPseudonym = r.orgNumber && !r.orgNumberIsPersonal ? orgPseudonym(secret, r.orgNumber) : null;
     return record;
   }

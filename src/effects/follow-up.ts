@@ -63,6 +63,8 @@ interface WaveRow {
 interface CaseDimensions {
   cohortMonth: string; countyCode: string | null; actorId: string | null; topicId: string | null;
   sizeBand: string; channel: string; companyId: number | null;
+  /** The pilot experiment's arm drawn at intake (`experimentId:armId`, src/experiments), or null. */
+  arm: string | null;
 }
 
 /**
@@ -73,7 +75,8 @@ interface CaseDimensions {
 function dimensionsReader(db: Db) {
   const read = db.$client.prepare(`
     SELECT substr(f.local_date, 1, 7) AS cohortMonth, i.county_code AS countyCode, i.assigned_actor_id AS actorId, f.top_topic_id AS topicId,
-      f.size_band AS sizeBand, f.channel AS channel, f.company_id AS companyId
+      f.size_band AS sizeBand, f.channel AS channel, f.company_id AS companyId,
+      (SELECT a.experiment_id || ':' || a.arm_id FROM experiment_assignments a WHERE a.inquiry_id = i.id) AS arm
     FROM inquiries i JOIN case_facts f ON f.inquiry_id = i.id WHERE i.id = ?`) as Statement<[string], CaseDimensions>;
   return (inquiryId: string): CaseDimensions | null => read.get(inquiryId) ?? null;
 }
@@ -93,8 +96,8 @@ export function createFollowUp({ db, clock, waves, reminderDays, notifier }: Fol
     giveConsent: client.prepare('INSERT INTO follow_up_consents (inquiry_id, given_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     erasedAt: client.prepare('SELECT erased_at AS erasedAt, closed_at AS closedAt FROM inquiries WHERE id = ?') as Statement<[string], { erasedAt: number | null; closedAt: number | null }>,
     byToken: client.prepare('SELECT id, erased_at AS erasedAt, language FROM inquiries WHERE status_token_hash = ?') as Statement<[string], { id: string; erasedAt: number | null; language: string }>,
-    plan: client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, cohort_month, county_code, actor_id, topic_id, size_band, outcome, channel, company_id)
-      VALUES (@id, @inquiryId, @months, @dueAt, @cohortMonth, @countyCode, @actorId, @topicId, @sizeBand, @outcome, @channel, @companyId) ON CONFLICT DO NOTHING`),
+    plan: client.prepare(`INSERT INTO follow_up_waves (id, inquiry_id, months, due_at, cohort_month, county_code, actor_id, topic_id, size_band, outcome, channel, company_id, arm)
+      VALUES (@id, @inquiryId, @months, @dueAt, @cohortMonth, @countyCode, @actorId, @topicId, @sizeBand, @outcome, @channel, @companyId, @arm) ON CONFLICT DO NOTHING`),
     lastWaveEnds: client.prepare('UPDATE follow_up_consents SET last_wave_ends_at = ? WHERE inquiry_id = ?'),
     waves: client.prepare(`SELECT ${WAVE_COLUMNS} FROM follow_up_waves WHERE inquiry_id = ? ORDER BY months`) as Statement<[string], WaveRow>,
     wave: client.prepare(`SELECT ${WAVE_COLUMNS} FROM follow_up_waves WHERE inquiry_id = ? AND months = ?`) as Statement<[string, number], WaveRow>,

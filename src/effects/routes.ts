@@ -100,7 +100,8 @@ Per wave (months after closing) and group: **invitations** (companies asked), **
 (**contributionYes**, **contributionPartly**, **contributionNo**, **contributionDontKnow**). Shares are of the responses.
 
 Cohort = the Europe/Stockholm month the inquiry arrived (\`cohortFrom\`..\`cohortTo\`, both included).
-Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel.
+Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel,
+arm (the pilot experiment and arm drawn at intake, \`experimentId:armId\`; null outside any experiment: compare arms as assigned, intention-to-treat).
 
 **Small cells are suppressed**: a figure that would describe fewer than ${MIN_CELL} companies is \`null\` and the row says \`suppressed: true\`;
 when only one group of a wave is suppressed, the next smallest is suppressed too (so the total cannot give it away).

@@ -15,10 +15,12 @@ import { msg } from '../shared/i18n.js';
  * count once each).
  */
 export const MIN_CELL = 5;
-export const EFFECT_DIMENSIONS = ['county', 'actor', 'topic', 'sizeBand', 'outcome', 'channel'] as const;
+export const EFFECT_DIMENSIONS = ['county', 'actor', 'topic', 'sizeBand', 'outcome', 'channel', 'arm'] as const;
 export type EffectDimension = (typeof EFFECT_DIMENSIONS)[number];
 const COLUMN: Record<EffectDimension, string> = {
   county: 'county_code', actor: 'actor_id', topic: 'topic_id', sizeBand: 'size_band', outcome: 'outcome', channel: 'channel',
+  // The pilot experiment's arm, `experimentId:armId` (src/experiments), copied into the wave at closing; null outside any experiment.
+  arm: 'arm',
 };
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: msg('A month, YYYY-MM', 'En månad, ÅÅÅÅ-MM') });
@@ -54,6 +56,7 @@ export const effectsCellSchema = z.object({
   months: z.number().int().describe('The wave: months after closing'),
   county: z.string().nullable().optional(), actor: z.string().nullable().optional(), topic: z.string().nullable().optional(),
   sizeBand: z.string().nullable().optional(), outcome: z.string().nullable().optional(), channel: z.string().nullable().optional(),
+  arm: z.string().nullable().optional().describe('The pilot experiment and arm the inquiries were drawn into, `experimentId:armId`; null: none'),
   invitations: z.number().int().nullable().describe('Companies asked (the wave opened for them)'),
   responses: z.number().int().nullable().describe('Companies that answered'),
   responseRate: share.describe('responses / invitations'),

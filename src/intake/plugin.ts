@@ -23,6 +23,8 @@ export interface IntakeWiring {
   /** Records the consent to follow-up over months (src/effects). */
   followUpConsent?: IntakeDeps['followUpConsent'];
   exportCentreStarted?: IntakeDeps['exportCentreStarted'];
+  /** Draws pilots' experiment arms (src/experiments). */
+  experiments?: IntakeDeps['experiments'];
 }
 
 /**
@@ -30,9 +32,9 @@ export interface IntakeWiring {
  * caseworkers and coordinators) and the pages (the reference form, the status page) use this one instance, and it routes with the one routing decider the
  * preview uses too, so a preview shows what intake will do and every write path of intake is the same.
  */
-export function createIntake({ db, clock, config, reference, routing, projection, notify, followUpConsent, exportCentreStarted }: IntakeWiring): IntakeService {
+export function createIntake({ db, clock, config, reference, routing, projection, notify, followUpConsent, exportCentreStarted, experiments }: IntakeWiring): IntakeService {
   return createIntakeService({
-    db, reference, clock, projection, notify, routing, followUpConsent, exportCentreStarted,
+    db, reference, clock, projection, notify, routing, followUpConsent, exportCentreStarted, experiments,
     maxBackdatedMs: config.MAX_BACKDATED_DAYS * 86_400_000,
     statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
     deadlinePolicy: config.DEADLINE_POLICY,

@@ -20,6 +20,7 @@ import type { Principal } from '../auth/service.js';
 import type { InquiryCreated, InquiryRequest, CaseRegistration, RegistrationCreated } from './schemas.js';
 import { both } from '../shared/i18n.js';
 import type { Notifier } from '../notifications/outbox.js';
+import type { ExperimentService } from '../experiments/service.js';
 
 export interface IntakeDeps {
   db: Db;
@@ -40,6 +41,8 @@ export interface IntakeDeps {
   followUpConsent?: (inquiryId: string, at: number) => void;
   /** Whether the county's export centre had started at that instant (src/effects/start-dates.ts); null when not known. */
   exportCentreStarted?: (countyCode: string | null, at: number) => boolean | null;
+  /** Draws an eligible inquiry's experiment arm (src/experiments) and stores it, in the same transaction. */
+  experiments?: Pick<ExperimentService, 'assign'>;
 }
 
 /** A client clock a little ahead of ours is not "the future". */
@@ -147,6 +150,11 @@ export function createIntakeService(deps: IntakeDeps) {
           triageReason: decision.triageReason, statusTokenHash: tokenHash, firstContactAt: null, firstResponseAt: null, closedAt: null, erasedAt: null,
         };
         repository.insertInquiry({ ...row, alternatives: decision.alternatives });
+        // A pilot's draw (src/experiments): the arm, if any, is stored and recorded with the rest of the history.
+        const assignment = deps.experiments?.assign({
+          inquiryId: id, receivedAt, countyCode: location.countyCode, topicId: classification.topics[0]?.id ?? null,
+          employees: body.company.employees ?? null, orgNumber: org?.normalized ?? null,
+        }, receivedAt) ?? null;
 
         // The history: what arrived, where it is, what it is about, where it went, when it is due.
         const events = [
@@ -179,6 +187,7 @@ export function createIntakeService(deps: IntakeDeps) {
             policy: deadline.policy, startAt: new Date(deadline.startAt).toISOString(),
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
+          ...(assignment ? [{ type: 'experiment-assigned', by: SYSTEM.by, data: { experimentId: assignment.experimentId, armId: assignment.armId } }] : []),
         ];
         repository.appendEvents(id, receivedAt, events);
         if (body.followUpConsent) deps.followUpConsent?.(id, receivedAt);
@@ -266,6 +275,11 @@ export function createIntakeService(deps: IntakeDeps) {
           firstContactAt: null, firstResponseAt: null, closedAt: null, erasedAt: null,
         };
         repository.insertInquiry({ ...row, alternatives });
+        // A pilot's draw, by the instant the company really asked (the window and eligibility are the form's).
+        const assignment = deps.experiments?.assign({
+          inquiryId: id, receivedAt, countyCode: location.countyCode, topicId: classification.topics[0]?.id ?? null,
+          employees: body.company.employees ?? null, orgNumber: org?.normalized ?? null,
+        }, at) ?? null;
         const by = p.keyId;
         const events = [
           { type: 'received', at: receivedAt, by, data: {
@@ -298,6 +312,7 @@ export function createIntakeService(deps: IntakeDeps) {
             deadlineAt: new Date(deadline.deadlineAt).toISOString(), skippedDays: deadline.skippedDays,
           } },
           ...(claimedBy ? [{ type: 'claimed', at, by, data: { actorId: holder } }] : []),
+          ...(assignment ? [{ type: 'experiment-assigned', at, by: SYSTEM.by, data: { experimentId: assignment.experimentId, armId: assignment.armId } }] : []),
         ];
         repository.appendEventRows(id, events.map((e) => ({ ...e, byRole: e.by === SYSTEM.by ? null : p.role })));
         if (claimedBy) repository.insertClaim(id, claimedBy, at);

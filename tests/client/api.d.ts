@@ -587,6 +587,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All experiments, with their state and assignments per arm
+         * @description Every experiment ever registered (none is deleted), earliest start first, with how many inquiries each arm has drawn so far.
+         */
+        get: operations["adminListExperiments"];
+        put?: never;
+        /**
+         * Pre-register an experiment (randomised encouragement)
+         * @description Defines who is eligible (counties, topics, size bands, first-time inquirers; empty lists mean all), the arms with their shares (summing to 1) and the instruction caseworkers see, and the window (`startsAt` in the future, `endsAt` after it). From `startsAt` each eligible inquiry gets its arm at intake by a seeded, reproducible draw: HMAC-SHA256 keyed with `seed` over the inquiry id. Pre-registration: once the experiment has started (startsAt passed, an inquiry drawn, or stopped) its definition cannot change (409); it can only be stopped. Audited.
+         */
+        post: operations["adminCreateExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/experiments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One experiment: its definition, state and assignments per arm
+         * @description The pre-registered definition (with the seed, so every assignment can be recomputed), the state and the count drawn into each arm.
+         */
+        get: operations["adminGetExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an experiment before it starts
+         * @description Changes any part of the definition while the experiment is scheduled; the whole is checked again. Pre-registration: once the experiment has started (startsAt passed, an inquiry drawn, or stopped) its definition cannot change (409); it can only be stopped. Audited.
+         */
+        patch: operations["adminUpdateExperiment"];
+        trace?: never;
+    };
+    "/v1/admin/experiments/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop an experiment for good
+         * @description No inquiry is drawn into it from now on; inquiries already drawn keep their arm (analyse them as assigned). Irreversible; stopping again answers with the first stop. Audited. No body.
+         */
+        post: operations["adminStopExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/triage": {
         parameters: {
             query?: never;
@@ -1095,7 +1163,8 @@ export interface paths {
          *     (**contributionYes**, **contributionPartly**, **contributionNo**, **contributionDontKnow**). Shares are of the responses.
          *
          *     Cohort = the Europe/Stockholm month the inquiry arrived (`cohortFrom`..`cohortTo`, both included).
-         *     Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel.
+         *     Groups: county, actor (the actor holding the case when it was closed), topic (top classified topic), sizeBand, outcome (of the case), channel,
+         *     arm (the pilot experiment and arm drawn at intake, `experimentId:armId`; null outside any experiment: compare arms as assigned, intention-to-treat).
          *
          *     **Small cells are suppressed**: a figure that would describe fewer than 5 companies is `null` and the row says `suppressed: true`;
          *     when only one group of a wave is suppressed, the next smallest is suppressed too (so the total cannot give it away).
@@ -1160,7 +1229,7 @@ export interface paths {
         };
         /**
          * The research extract: one row per inquiry, pseudonymised, for evaluation
-         * @description One row per inquiry (by Stockholm arrival month), columns: cohortMonth, countyCode, centreStartYear, centreStartedOn, centreStarted, channel, actorId, topicId, sizeBand, rightActorInTime, outcome, feedback, feedbackRightActorInTime, w6Exporting, w6NewMarkets, w6ExportShare, w6Contribution, w12Exporting, w12NewMarkets, w12ExportShare, w12Contribution, w24Exporting, w24NewMarkets, w24ExportShare, w24Contribution, orgPseudonym. The README's data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders' rows have none. NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. 503 while RESEARCH_PSEUDONYM_SECRET is not set.
+         * @description One row per inquiry (by Stockholm arrival month), columns: cohortMonth, countyCode, centreStartYear, centreStartedOn, centreStarted, channel, actorId, topicId, sizeBand, rightActorInTime, outcome, feedback, feedbackRightActorInTime, w6Exporting, w6NewMarkets, w6ExportShare, w6Contribution, w12Exporting, w12NewMarkets, w12ExportShare, w12Contribution, w24Exporting, w24NewMarkets, w24ExportShare, w24Contribution, experimentId, experimentArm, orgPseudonym. The README's data dictionary defines each. No personal data: the organisation number appears only as `orgPseudonym`, HMAC-SHA256 under RESEARCH_PSEUDONYM_SECRET (held outside the database), the same in every extract; sole traders' rows have none. NDJSON by default (`application/x-ndjson`), CSV with `Accept: text/csv` (UTF-8 with BOM, `;`). Streamed. Every extract is recorded in the audit log. 503 while RESEARCH_PSEUDONYM_SECRET is not set.
          */
         get: operations["getResearchExtract"];
         put?: never;
@@ -1284,6 +1353,48 @@ export interface components {
             gotHelp?: ("yes" | "partly" | "no") | null;
             /** @description The company's answer to the old single follow-up question, when collected (read as gotHelp) */
             feedback?: ("yes" | "partly" | "no") | null;
+        };
+        NewExperiment: {
+            /** @description A slug, e.g. `second-contact-2027` */
+            id: string;
+            name: string;
+            /** @description The hypothesis and what will be compared, as pre-registered */
+            description: string;
+            eligibility?: components["schemas"]["ExperimentEligibility"];
+            /** @description At least two arms, with unique ids; the first is usually the standard handling */
+            arms: components["schemas"]["ExperimentArm"][];
+            /**
+             * Format: date-time
+             * @description RFC 3339; must be in the future: an experiment is registered before it starts
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, after startsAt; inquiries arriving at or after it are not drawn
+             */
+            endsAt: string;
+            /** @description The key of the draw; left out, a random one is made. Keep it: with it every assignment can be recomputed */
+            seed?: string;
+        };
+        ExperimentPatch: {
+            name?: string;
+            /** @description The hypothesis and what will be compared, as pre-registered */
+            description?: string;
+            eligibility?: components["schemas"]["ExperimentEligibility"];
+            /** @description At least two arms, with unique ids; the first is usually the standard handling */
+            arms?: components["schemas"]["ExperimentArm"][];
+            /**
+             * Format: date-time
+             * @description RFC 3339; must be in the future: an experiment is registered before it starts
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, after startsAt; inquiries arriving at or after it are not drawn
+             */
+            endsAt?: string;
+            /** @description The key of the draw; left out, a random one is made. Keep it: with it every assignment can be recomputed */
+            seed?: string;
         };
         Problem: {
             /** @description A URI identifying the kind of problem */
@@ -1825,13 +1936,21 @@ export interface components {
             /** @description The acting key's label */
             byLabel: string | null;
             /** @enum {string} */
-            action: "api-key-created" | "api-key-revoked" | "case-erased" | "company-erased" | "retention-erased" | "actor-created" | "actor-changed" | "actor-presence-set" | "export-centre-start-set" | "research-extract-read";
+            action: "api-key-created" | "api-key-revoked" | "case-erased" | "company-erased" | "retention-erased" | "actor-created" | "actor-changed" | "actor-presence-set" | "export-centre-start-set" | "research-extract-read" | "experiment-created" | "experiment-changed" | "experiment-stopped";
             /** @description The key, case or actor acted on; null for a company-wide erasure or a retention batch */
             target: string | null;
             /** @description What: the role and scope of a key, the counts of an erasure, the fields of an actor that changed. Never a token or personal data */
             data: {
                 [key: string]: unknown;
             };
+        };
+        CaseExperiment: {
+            id: string;
+            name: string;
+            armId: string;
+            armLabel: string;
+            /** @description What to do with this case, in the case's language */
+            instruction: string;
         };
         CaseDeadline: {
             /**
@@ -1976,6 +2095,8 @@ export interface components {
             /** @description Other actors offering a similar service, that the company was told about */
             alternatives: components["schemas"]["ActorRef"][];
             firstAssignedActor: components["schemas"]["ActorRef"] | null;
+            /** @description The pilot experiment the inquiry was drawn into at intake, and what to do in its arm; null when none */
+            experiment: components["schemas"]["CaseExperiment"] | null;
             /** @description What the caller may do with the case now */
             actions: ("claim" | "release" | "first-contact" | "refer" | "note" | "close" | "assign")[];
         };
@@ -2738,6 +2859,8 @@ export interface components {
             sizeBand?: string | null;
             outcome?: string | null;
             channel?: string | null;
+            /** @description The pilot experiment and arm the inquiries were drawn into, `experimentId:armId`; null: none */
+            arm?: string | null;
             /** @description Companies asked (the wave opened for them) */
             invitations: number | null;
             /** @description Companies that answered */
@@ -2760,7 +2883,7 @@ export interface components {
         EffectsReport: {
             cohortFrom: string;
             cohortTo: string;
-            groupBy: ("county" | "actor" | "topic" | "sizeBand" | "outcome" | "channel")[];
+            groupBy: ("county" | "actor" | "topic" | "sizeBand" | "outcome" | "channel" | "arm")[];
             minCellSize: number;
             /** @description Per wave: one row per group, then the wave's total */
             rows: components["schemas"]["EffectsCell"][];
@@ -2771,6 +2894,78 @@ export interface components {
             /** @description YYYY-MM-DD, when known */
             startedOn: string | null;
             source: string;
+        };
+        ExperimentArm: {
+            /** @description The arm's id, e.g. `standard` or `second-contact`: statistics and the extract show it */
+            id: string;
+            /** @description A short name for people, e.g. "Proactive second contact after 30 days" */
+            label: string;
+            /** @description The share of eligible inquiries drawn into this arm; the shares sum to 1 */
+            share: number;
+            /** @description What the caseworker does with a case in this arm, in Swedish and English (shown in the case's language) */
+            instruction: {
+                sv: string;
+                en: string;
+            };
+        };
+        ExperimentEligibility: {
+            /** @description Counties (SE-M, 12 or Skåne); empty or left out: all */
+            counties?: string[];
+            /** @description Topic ids (see /v1/topics), matched against the top classified topic; empty or left out: all */
+            topics?: string[];
+            /** @description Employees: 0-9, 10-49, 50-249, 250+, unknown; empty or left out: all */
+            sizeBands?: ("0-9" | "10-49" | "50-249" | "250+" | "unknown")[];
+            /** @description Only companies asking for the first time (no earlier inquiry with the same organisation number); inquiries without a number are then not eligible */
+            firstTimeOnly?: boolean;
+        };
+        Experiment: {
+            id: string;
+            name: string;
+            description: string;
+            eligibility: {
+                /** @description ISO 3166-2 codes; empty: all */
+                counties: string[];
+                /** @description Topic ids; empty: all */
+                topics: string[];
+                /** @description Empty: all */
+                sizeBands: ("0-9" | "10-49" | "50-249" | "250+" | "unknown")[];
+                firstTimeOnly: boolean;
+            };
+            arms: {
+                id: string;
+                label: string;
+                share: number;
+                instruction: {
+                    sv: string;
+                    en: string;
+                };
+            }[];
+            /** @description The key of the draw: HMAC-SHA256(seed, inquiry id), first 48 bits / 2^48, against the cumulative shares */
+            seed: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            stoppedAt: string | null;
+            /**
+             * @description scheduled: not started, the definition can change; running; ended: past endsAt; stopped. Only a scheduled experiment can change
+             * @enum {string}
+             */
+            state: "scheduled" | "running" | "ended" | "stopped";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The API key id of the admin who created it */
+            createdBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Inquiries drawn into each arm so far */
+            assignments: {
+                armId: string;
+                count: number;
+            }[];
+        };
+        ExperimentList: {
+            items: components["schemas"]["Experiment"][];
         };
         AuditLog: {
             items: components["schemas"]["AuditRecord"][];
@@ -6718,7 +6913,7 @@ export interface operations {
     listAuditRecords: {
         parameters: {
             query?: {
-                /** @description Only these actions (comma-separated): api-key-created, api-key-revoked, case-erased, company-erased, retention-erased, actor-created, actor-changed, actor-presence-set, export-centre-start-set, research-extract-read */
+                /** @description Only these actions (comma-separated): api-key-created, api-key-revoked, case-erased, company-erased, retention-erased, actor-created, actor-changed, actor-presence-set, export-centre-start-set, research-extract-read, experiment-created, experiment-changed, experiment-stopped */
                 action?: string | string[];
                 /** @description Only what this key (id), `cli` or `system` did */
                 by?: string;
@@ -6792,6 +6987,632 @@ export interface operations {
                 };
             };
             /** @description Too many requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminListExperiments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the ExperimentList */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentList"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field (unknown query parameters included) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminCreateExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewExperiment"];
+            };
+        };
+        responses: {
+            /** @description Created: the Experiment */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action does not fit the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminGetExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the Experiment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminUpdateExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperimentPatch"];
+            };
+        };
+        responses: {
+            /** @description OK: the Experiment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The action does not fit the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body must be application/json */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (the problem carries the request id, never details) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminStopExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the Experiment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Invalid request: the problem names each invalid field */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to the caller) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Content-Language": components["headers"]["Content-Language"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: wait as long as Retry-After says */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10077,7 +10898,7 @@ export interface operations {
                 cohortFrom: string;
                 /** @description Last cohort included, YYYY-MM */
                 cohortTo: string;
-                /** @description Comma-separated, any of county, actor, topic, sizeBand, outcome, channel. Without it, one row per wave. */
+                /** @description Comma-separated, any of county, actor, topic, sizeBand, outcome, channel, arm. Without it, one row per wave. */
                 groupBy?: string;
             };
             header?: never;

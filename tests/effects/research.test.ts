@@ -71,7 +71,8 @@ describe('start dates and the research extract', () => {
     expect(Object.keys(rows[0]!)).toEqual([
       'cohortMonth', 'countyCode', 'centreStartYear', 'centreStartedOn', 'centreStarted', 'channel', 'actorId', 'topicId', 'sizeBand',
       'rightActorInTime', 'outcome', 'feedback', 'feedbackRightActorInTime', 'w6Exporting', 'w6NewMarkets', 'w6ExportShare', 'w6Contribution',
-      'w12Exporting', 'w12NewMarkets', 'w12ExportShare', 'w12Contribution', 'w24Exporting', 'w24NewMarkets', 'w24ExportShare', 'w24Contribution', 'orgPseudonym',
+      'w12Exporting', 'w12NewMarkets', 'w12ExportShare', 'w12Contribution', 'w24Exporting', 'w24NewMarkets', 'w24ExportShare', 'w24Contribution',
+      'experimentId', 'experimentArm', 'orgPseudonym',
     ]);
   });
 

@@ -72,8 +72,11 @@ describe('the statistics of an existing database, after the move to the projecti
     const names = objects.map((o) => o.name);
     expect(names).not.toContain('case_facts_legacy');
     expect(names.filter((n) => n.startsWith('compliance_daily'))).toEqual([]);
-    // Only the integrity guards of the append-only history are left as triggers.
-    expect(objects.filter((o) => o.type === 'trigger').map((o) => o.name).sort()).toEqual(['audit_log_no_delete', 'audit_log_no_update', 'inquiry_events_no_delete', 'inquiry_events_no_update']);
+    // Only integrity guards are left as triggers: the append-only history and audit log, and the experiments' pre-registration (issue 14).
+    expect(objects.filter((o) => o.type === 'trigger').map((o) => o.name).sort()).toEqual([
+      'audit_log_no_delete', 'audit_log_no_update', 'experiment_assignments_no_delete', 'experiment_assignments_no_update',
+      'experiments_definition_frozen', 'experiments_no_delete', 'experiments_stop_irreversible', 'inquiry_events_no_delete', 'inquiry_events_no_update',
+    ]);
     expect(db.$client.prepare("SELECT COUNT(*) AS n FROM settings WHERE key = 'stats_company_key_secret'").get()).toEqual({ n: 0 });
   });
 

@@ -14,7 +14,7 @@ export const auditLog = sqliteTable(
     /** An API key's id, `cli` (the command line on the server) or `system` (retention). */
     by: text('by').notNull(),
     byRole: text('by_role'),
-    /** api-key-created | api-key-revoked | case-erased | company-erased | retention-erased | actor-created | actor-changed | actor-presence-set */
+    /** api-key-created | api-key-revoked | case-erased | company-erased | retention-erased | actor-created | actor-changed | actor-presence-set | … | experiment-created | experiment-changed | experiment-stopped (AUDIT_ACTIONS) */
     action: text('action').notNull(),
     /** What it was done to: a key id, a case id, an actor id; null for a company or a retention batch. */
     target: text('target'),

@@ -43,6 +43,8 @@ export const followUpWaves = sqliteTable(
     sizeBand: text('size_band').notNull(),
     outcome: text('outcome'),
     channel: text('channel'),
+    /** The experiment arm the inquiry was drawn into (`experimentId:armId`, src/experiments), null when none. */
+    arm: text('arm'),
     /**
      * The statistics' company id (case_facts.company_id: a bare integer, never the number or a hash of it), so small
      * cells count companies, not cases. Blanked when the case's personal data is erased.

@@ -7,3 +7,4 @@ export * from './pages.js';
 export * from './audit.js';
 export * from './notifications.js';
 export * from './effects.js';
+export * from './experiments.js';
