@@ -237,7 +237,8 @@ const sv = {
     ofWhichMisrouted: (n: string) => `varav ${n} felriktade`,
     barText: (total: string, misrouted: string) => `${total} (${misrouted} felriktade)`,
     unknownActor: 'Okänd aktör',
-    captionNote: 'Rader: aktören som hänvisade. Kolumner: aktören som tog emot. Felriktad: första aktören var fel aktör för frågan; ytterligare behov: företaget fick hjälp och behövde också en annan aktör.',
+    captionNote: 'Rader: aktören som hänvisade. Kolumner: aktören som tog emot.',
+    kinds: 'Felriktad: aktören var fel aktör för frågan. Ytterligare behov: företaget fick hjälp och behövde också en annan aktör.',
     none: 'Inga hänvisningar mellan aktörer i urvalet.',
     description: (total: number, misrouted: number, share: string, pairs: number, outside: number) =>
       `${total} ${total === 1 ? 'hänvisning' : 'hänvisningar'} mellan aktörer i ${pairs} par (från → till), varav ${misrouted} felriktade (${share}). ` +
@@ -462,7 +463,8 @@ const en: Texts = {
     ofWhichMisrouted: (n: string) => `of which ${n} misrouted`,
     barText: (total: string, misrouted: string) => `${total} (${misrouted} misrouted)`,
     unknownActor: 'Unknown actor',
-    captionNote: 'Rows: the actor that referred. Columns: the actor that received. Misrouted: the first actor was the wrong one for the question; additional need: the company was helped and also needed another actor.',
+    captionNote: 'Rows: the actor that referred. Columns: the actor that received.',
+    kinds: 'Misrouted: the actor was the wrong one for the question. Additional need: the company was helped and also needed another actor.',
     none: 'No referrals between actors in this selection.',
     description: (total: number, misrouted: number, share: string, pairs: number, outside: number) =>
       `${total} ${total === 1 ? 'referral' : 'referrals'} between actors in ${pairs} ${pairs === 1 ? 'pair' : 'pairs'} (from → to), of which ${misrouted} misrouted (${share}). ` +

@@ -127,7 +127,8 @@ ${cases.length === 0 ? html`<p>${t.breachedNone}</p>` : html`<div class="table-s
  * The referral matrix: the chart (a bar per pair, split by kind) and the matrix as a table, rows the referring
  * actor and columns the receiving one (each column header names its actor, "Till Almi", so a screen reader reading a
  * cell hears both), every cell saying how many of its referrals were misrouted; each row ends with its total, its
- * split by kind and its share misrouted, and the foot sums the columns. With no referrals, a sentence says so.
+ * split by kind and its share misrouted, and the foot sums the columns. The table grows with the actors, so chart and
+ * table are stacked rather than side by side. With no referrals, a sentence says so.
  */
 function matrixBlock(v: DashboardView, m: ReferralMatrixModel): Html {
   const t = TEXTS[v.language];
@@ -137,12 +138,13 @@ function matrixBlock(v: DashboardView, m: ReferralMatrixModel): Html {
   const cell = (c: KindCounts | undefined) => html`<td class="num">${n(c?.total ?? 0)}${c && c.misrouted > 0 ? html`<span class="cell-note">${r.ofWhichMisrouted(n(c.misrouted))}</span>` : null}</td>`;
   const summary = (c: KindCounts) => html`<td class="num">${n(c.total)}</td><td class="num">${n(c.misrouted)}</td><td class="num">${n(c.additionalNeed)}</td>${m.hasUnspecified ? html`<td class="num">${n(c.unspecified)}</td>` : null}<td class="num">${formatPercent(misroutedShare(c), v.language)}</td>`;
   const empty = m.pairs.length === 0;
+  const csv = html`<p class="csv"><a href="${v.csvHref(m.id)}" download>${t.downloadCsv(m.short)}</a></p>`;
   return html`<section class="chart-block" aria-labelledby="${headingId}" id="section-${m.id}">
 <h2 id="${headingId}">${m.title}</h2>
-${empty ? html`<p class="empty">${r.none}</p>` : html`<div class="chart-grid">
+${empty ? html`<p class="empty">${r.none}</p>` : html`<div class="chart-grid stacked">
 <figure>
 ${referralMatrixSvg(m, v.language)}
-<figcaption class="muted">${m.description}</figcaption>
+<figcaption class="muted">${m.description} ${r.kinds}</figcaption>
 </figure>
 <div>
 <div class="table-scroll" tabindex="0" role="region" aria-label="${t.tableCaption(m.title)}">
@@ -153,8 +155,9 @@ ${referralMatrixSvg(m, v.language)}
 <tfoot><tr><th scope="row">${r.total}</th>${m.columns.map((c) => cell(m.columnTotal(c.key)))}${summary(m.total)}</tr></tfoot>
 </table>
 </div>
+${csv}
 </div>
 </div>`}
-<p class="csv"><a href="${v.csvHref(m.id)}" download>${t.downloadCsv(m.short)}</a></p>
+${empty ? csv : null}
 </section>`;
 }
