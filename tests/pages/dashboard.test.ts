@@ -313,3 +313,30 @@ function section(body: string, id: string): string {
   expect(start).toBeGreaterThan(-1);
   return body.slice(start, body.indexOf('</section>', start));
 }
+
+describe('referral matrix model', () => {
+  it('keeps imported referrals of unknown kind and unknown actors, sums rows and columns, and writes their CSV', async () => {
+    const { referralMatrixOf, referralMatrixCsv } = await import('../../src/pages/dashboard/matrix.js');
+    const totals = { referrals: 4, misrouted: 1, additionalNeed: 1, unspecified: 2, referredOutside: 0, inquiriesReferred: 4, companiesReferred: 4 };
+    const report = {
+      from: '2026-01-01', to: '2026-12-31', filters: { county: null, actor: null }, asOf: '2026-12-31T00:00:00.000Z',
+      matrix: [
+        { from: null, to: null, kind: 'unspecified' as const, referrals: 1, companies: 1 },
+        { from: 'almi', to: 'een', kind: 'misrouted' as const, referrals: 1, companies: 1 },
+        { from: 'almi', to: 'een', kind: 'unspecified' as const, referrals: 1, companies: 1 },
+        { from: 'ekn', to: 'een', kind: 'additional-need' as const, referrals: 1, companies: 1 },
+      ],
+      outsideByActor: [], totals, benchmark: { scope: 'national' as const, totals },
+    };
+    const names = { county: (c: string | null) => c ?? '', actor: (id: string | null) => ({ almi: 'Almi', een: 'EEN', ekn: 'EKN' } as Record<string, string>)[id ?? ''] ?? '' };
+    const m = referralMatrixOf(report, 'sv', names);
+    expect(m.rows.map((r) => r.label)).toEqual(['Almi', 'EKN', 'Okänd aktör']); // unknown last
+    expect(m.columns.map((c) => c.label)).toEqual(['EEN', 'Okänd aktör']);
+    expect(m.hasUnspecified).toBe(true);
+    expect(m.cell('almi', 'een')).toEqual({ misrouted: 1, additionalNeed: 0, unspecified: 1, total: 2 });
+    expect(m.columnTotal('een')).toEqual({ misrouted: 1, additionalNeed: 1, unspecified: 1, total: 3 });
+    expect(m.total).toEqual({ misrouted: 1, additionalNeed: 1, unspecified: 2, total: 4 });
+    expect(referralMatrixCsv(m, 'sv')).toBe('\uFEFFFrån aktör;Till aktör;Totalt;Felriktade;Ytterligare behov;Okänt slag;Andel felriktade\r\n'
+      + 'Almi;EEN;2;1;0;1;0,5\r\nEKN;EEN;1;0;1;0;0\r\nOkänd aktör;Okänd aktör;1;0;0;1;0\r\n');
+  });
+});
