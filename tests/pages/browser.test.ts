@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inquiry } from '../helpers/app.js';
 import { axe, CHROMIUM, openBrowser, screenshot, serious, startServer, tabTo, watch } from './browser.js';
 
 /**
@@ -130,7 +131,28 @@ describe('pages in Chromium', () => {
       expect(server.db.$client.prepare('SELECT right_actor_in_time AS rightActor, answer AS help, comment FROM case_feedback').all())
         .toEqual([{ rightActor: 'yes', help: 'partly', comment: 'Snabbt och bra.' }]);
 
-      // The dashboard: sign in with an analyst key, see charts and tables from this inquiry.
+      // Referrals between actors, through the API as a CRM would: three loan questions in Halland go to Almi, which
+      // claims each; two it refers to Enterprise Europe Network as misrouted, one it helps (first contact) and refers to
+      // Business Sweden for an additional need.
+      const almi = server.app.apiKeys.create({ role: 'caseworker', label: 'Almi CRM', actorId: 'almi' }, 'test').token;
+      const almiAuth = { authorization: `Bearer ${almi}`, 'content-type': 'application/json' };
+      const referrals = [
+        { toActor: 'een', kind: 'misrouted', reason: 'EU-regler för maskinen, inte ett lån' },
+        { toActor: 'een', kind: 'misrouted', reason: 'Frågar om CE-märkning' },
+        { toActor: 'business-sweden', kind: 'additional-need', reason: 'Lånet ordnat; vill också hitta köpare i Tyskland' },
+      ];
+      for (const referral of referrals) {
+        const created = await server.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'Halland' }) });
+        expect(created.statusCode).toBe(201);
+        const caseId = created.json().id as string;
+        const steps: [string, object | undefined][] = [['claim', undefined], ...(referral.kind === 'additional-need' ? [['first-contact', { channel: 'phone' }] as [string, object]] : []), ['refer', referral]];
+        for (const [action, payload] of steps) {
+          const r = await server.app.inject({ method: 'POST', url: `/v1/cases/${caseId}/${action}`, headers: payload ? almiAuth : { authorization: almiAuth.authorization }, ...(payload ? { payload } : {}) });
+          expect(r.statusCode, `${action}: ${r.body}`).toBe(200);
+        }
+      }
+
+      // The dashboard: sign in with an analyst key, see charts and tables from these inquiries.
       server.clock.advance(HOUR);
       const analyst = server.app.apiKeys.create({ role: 'analyst', label: 'Tillväxtverket analys' }, 'test').token;
       await page.goto(`${server.base}/dashboard`);
@@ -145,6 +167,29 @@ describe('pages in Chromium', () => {
       expect(await countyTable.textContent()).toMatch(/Skåne län\s*1\s*1\s*0\s*0\s*1\s*100 %/);
       expect(await page.textContent('.figures')).toContain('100 %');
       await expectAccessible(page, 'dashboard');
+
+      // The referral matrix: a chart with its accessible name, the table (rows from, columns to) and the CSV download.
+      const matrixChart = page.getByRole('img', { name: /^Hänvisningar mellan aktörer 3 hänvisningar mellan aktörer i 2 par/ });
+      expect(await matrixChart.count()).toBe(1);
+      const cells = (selector: string) => page.$$eval(selector, (rows) => rows.map((row) => Array.from(row.children).map((c) => (c as HTMLElement).innerText.replace(/\s+/g, ' ').trim())));
+      expect(await cells('#section-referral-matrix thead tr')).toEqual([
+        ['Från aktör', 'Till Business Sweden', 'Till Enterprise Europe Network', 'Totalt', 'Felriktade', 'Ytterligare behov', 'Andel felriktade'],
+      ]);
+      expect(await cells('#section-referral-matrix tbody tr')).toEqual([['Almi', '1', '2 varav 2 felriktade', '3', '2', '1', '66,7 %']]);
+      expect(await cells('#section-referral-matrix tfoot tr')).toEqual([['Totalt', '1', '2 varav 2 felriktade', '3', '2', '1', '66,7 %']]);
+      expect(await page.getAttribute('#section-referral-matrix th:text-is("Almi")', 'scope')).toBe('row');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#section-referral-matrix a[download]')]);
+      expect(download.suggestedFilename()).toMatch(/^referral-matrix-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+      expect(fs.readFileSync((await download.path())!, 'utf8')).toBe('\uFEFFFrån aktör;Till aktör;Totalt;Felriktade;Ytterligare behov;Okänt slag;Andel felriktade\r\n'
+        + 'Almi;Business Sweden;1;0;1;0;0\r\nAlmi;Enterprise Europe Network;2;2;0;0;1\r\n');
+
+      // The same dashboard in English, with the same matrix, and accessible too.
+      await page.goto(`${server.base}/dashboard?lang=en`);
+      expect(await page.getByRole('img', { name: /^Referrals between actors 3 referrals between actors in 2 pairs/ }).count()).toBe(1);
+      expect(await cells('#section-referral-matrix tbody tr')).toEqual([['Almi', '1', '2 of which 2 misrouted', '3', '2', '1', '66.7%']]);
+      await expectAccessible(page, 'dashboard in English');
+      await page.goto(`${server.base}/dashboard`);
+
       await page.setViewportSize({ width: 1400, height: 900 });
       await expectAccessible(page, 'dashboard, wide');
       await screenshot(page, 'dashboard');
@@ -161,7 +206,8 @@ describe('pages in Chromium', () => {
       const csvHref = (await page.getAttribute('#section-county a[download]', 'href'))!;
       const csv = await page.request.get(`${server.base}${csvHref}`);
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
-      expect(await csv.text()).toMatch(/^\uFEFFLän;Inkomna;.*\r\nSkåne län;1;1;0;0;1;1\r\n$/s);
+      // Halland's three referred loan questions: the one Almi helped was reached in time, the two misrouted are still within their deadline.
+      expect(await csv.text()).toMatch(/^\uFEFFLän;Inkomna;.*\r\nSkåne län;1;1;0;0;1;1\r\nHallands län;3;1;0;0;1;1\r\n$/s);
 
       // Sign out: the session is gone.
       await tabTo(page, 'sign-out');

@@ -51,6 +51,12 @@ describe('dashboard', () => {
       payload: { toActor: 'een', kind: 'misrouted', reason: 'EU rules, not a loan' },
     });
     expect(refer.statusCode).toBe(200);
+    // Almi helped the in-time case and the company also needs Business Sweden: an additional-need referral (the contact still counts).
+    const additional = await t.app.inject({
+      method: 'POST', url: `/v1/cases/${ids.inTime!}/refer`, headers: { authorization: `Bearer ${keys.caseworker!.token}` },
+      payload: { toActor: 'business-sweden', kind: 'additional-need', reason: 'Wants buyers in Germany too' },
+    });
+    expect(additional.statusCode).toBe(200);
     t.clock.advance(28 * HOUR);
     expect((await contact(ids.late!)).statusCode).toBe(200);
     t.clock.advance(HOUR);
@@ -119,8 +125,8 @@ describe('dashboard', () => {
     const r = await get('/dashboard?from=2026-11-01&to=2026-11-30', cookie);
     expect(r.statusCode).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
-    expect(r.body.match(/<svg [^>]*role="img"/g)).toHaveLength(7);
-    expect(r.body.match(/<table>/g)).toHaveLength(7);
+    expect(r.body.match(/<svg [^>]*role="img"/g)).toHaveLength(8);
+    expect(r.body.match(/<table>/g)).toHaveLength(8);
     const api = await t.app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-11-01&to=2026-11-30&groupBy=county', headers: { authorization: `Bearer ${keys.analyst!.token}` } });
     const skane = api.json().groups.find((g: { county: string }) => g.county === 'SE-M');
     // The share is the right actor's contact in time: the misrouted case's contact in time counts only as a first response.
@@ -162,6 +168,62 @@ describe('dashboard', () => {
     expect(r.body).toBe('\uFEFFLän;Inkomna;Rätt aktör i tid;Rätt aktör sent;Utan kontakt efter tidsfristen;Första svar i tid (någon aktör);Andel rätt aktör i tid\r\nSkåne län;4;1;1;2;2;0,25\r\nHallands län;1;0;0;1;0;0\r\n');
     expect((await get('/dashboard/csv/nope?from=2026-11-01&to=2026-11-30', cookie)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/dashboard/csv/county' })).statusCode).toBe(303);
+  });
+
+  it('draws the referral matrix (from → to, by kind) from the same report as GET /v1/stats/referrals', async () => {
+    const { cookie } = await signIn(keys.analyst!.token);
+    const api = await t.app.inject({ method: 'GET', url: '/v1/stats/referrals?from=2026-11-01&to=2026-11-30', headers: { authorization: `Bearer ${keys.analyst!.token}` } });
+    expect(api.json().matrix).toEqual([
+      { from: 'almi', to: 'business-sweden', kind: 'additional-need', referrals: 1, companies: 1 },
+      { from: 'almi', to: 'een', kind: 'misrouted', referrals: 1, companies: 1 },
+    ]);
+    const r = await get('/dashboard?from=2026-11-01&to=2026-11-30', cookie);
+    const matrix = section(r.body, 'referral-matrix');
+    expect(matrix).toContain('<h2 id="h-referral-matrix">Hänvisningar mellan aktörer</h2>');
+    expect(matrix).toMatch(/<svg [^>]*role="img" aria-labelledby="chart-referral-matrix-title chart-referral-matrix-desc"/);
+    expect(matrix).toContain('<title id="chart-referral-matrix-title">Hänvisningar mellan aktörer</title>');
+    expect(matrix).toContain('2 hänvisningar mellan aktörer i 2 par (från → till), varav 1 felriktade (50 %).');
+    expect(matrix).toContain('<caption>Hänvisningar mellan aktörer, i siffror');
+    expect(matrix).toContain('<thead><tr><th scope="col">Från aktör</th><th scope="col" class="num">Till Business Sweden</th><th scope="col" class="num">Till Enterprise Europe Network</th>'
+      + '<th scope="col" class="num">Totalt</th><th scope="col" class="num">Felriktade</th><th scope="col" class="num">Ytterligare behov</th><th scope="col" class="num">Andel felriktade</th></tr></thead>');
+    expect(matrix).toContain('<tbody><tr><th scope="row">Almi</th><td class="num">1</td><td class="num">1<span class="cell-note">varav 1 felriktade</span></td>'
+      + '<td class="num">2</td><td class="num">1</td><td class="num">1</td><td class="num">50 %</td></tr></tbody>');
+    expect(matrix).toContain('<tfoot><tr><th scope="row">Totalt</th>');
+    expect(matrix).toContain('href="/dashboard/csv/referral-matrix?from=2026-11-01&amp;to=2026-11-30" download>Ladda ned hänvisningarna mellan aktörer som CSV</a>');
+
+    // The actor filter keeps the referrals the actor made or received, as in the API.
+    const een = section((await get('/dashboard?from=2026-11-01&to=2026-11-30&actor=een', cookie)).body, 'referral-matrix');
+    expect(een).toContain('Till Enterprise Europe Network');
+    expect(een).not.toContain('Till Business Sweden');
+
+    // In English, and empty when the period holds no referrals.
+    const en = section((await get('/dashboard?from=2026-11-01&to=2026-11-30&lang=en', cookie)).body, 'referral-matrix');
+    expect(en).toContain('<h2 id="h-referral-matrix">Referrals between actors</h2>');
+    expect(en).toContain('<th scope="col" class="num">To Enterprise Europe Network</th>');
+    expect(en).toContain('<span class="cell-note">of which 1 misrouted</span>');
+    const empty = section((await get('/dashboard?from=2026-10-01&to=2026-10-31', cookie)).body, 'referral-matrix');
+    expect(empty).toContain('<p class="empty">Inga hänvisningar mellan aktörer i urvalet.</p>');
+    expect(empty).not.toContain('<svg');
+    expect(empty).not.toContain('<table');
+  });
+
+  it('offers the referral matrix as CSV, one line per pair with its split by kind', async () => {
+    const { cookie } = await signIn(keys.analyst!.token);
+    const r = await get('/dashboard/csv/referral-matrix?from=2026-11-01&to=2026-11-30', cookie);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(r.headers['content-disposition']).toBe('attachment; filename="referral-matrix-2026-11-01-2026-11-30.csv"');
+    expect(r.body).toBe('\uFEFFFrån aktör;Till aktör;Totalt;Felriktade;Ytterligare behov;Okänt slag;Andel felriktade\r\n'
+      + 'Almi;Business Sweden;1;0;1;0;0\r\nAlmi;Enterprise Europe Network;1;1;0;0;1\r\n');
+    const en = await get('/dashboard/csv/referral-matrix?from=2026-11-01&to=2026-11-30&lang=en', cookie);
+    expect(en.body).toBe('\uFEFFFrom actor;To actor;Total;Misrouted;Additional need;Kind unknown;Share misrouted\r\n'
+      + 'Almi;Business Sweden;1;0;1;0;0\r\nAlmi;Enterprise Europe Network;1;1;0;0;1\r\n');
+    const empty = await get('/dashboard/csv/referral-matrix?from=2026-10-01&to=2026-10-31', cookie);
+    expect(empty.body).toBe('\uFEFFFrån aktör;Till aktör;Totalt;Felriktade;Ytterligare behov;Okänt slag;Andel felriktade\r\n');
+    // A coordinator asking for another county quietly keeps to its own (both referrals are Skåne's), as the page does.
+    const coord = await signIn(keys.coordSkane!.token);
+    expect((await get('/dashboard/csv/referral-matrix?from=2026-11-01&to=2026-11-30&county=SE-N', coord.cookie)).body.split('\r\n')).toHaveLength(4);
+    expect((await t.app.inject({ method: 'GET', url: '/dashboard/csv/referral-matrix' })).statusCode).toBe(303);
   });
 
   it('shows bad dates as errors by their fields', async () => {
@@ -251,3 +313,30 @@ function section(body: string, id: string): string {
   expect(start).toBeGreaterThan(-1);
   return body.slice(start, body.indexOf('</section>', start));
 }
+
+describe('referral matrix model', () => {
+  it('keeps imported referrals of unknown kind and unknown actors, sums rows and columns, and writes their CSV', async () => {
+    const { referralMatrixOf, referralMatrixCsv } = await import('../../src/pages/dashboard/matrix.js');
+    const totals = { referrals: 4, misrouted: 1, additionalNeed: 1, unspecified: 2, referredOutside: 0, inquiriesReferred: 4, companiesReferred: 4 };
+    const report = {
+      from: '2026-01-01', to: '2026-12-31', filters: { county: null, actor: null }, asOf: '2026-12-31T00:00:00.000Z',
+      matrix: [
+        { from: null, to: null, kind: 'unspecified' as const, referrals: 1, companies: 1 },
+        { from: 'almi', to: 'een', kind: 'misrouted' as const, referrals: 1, companies: 1 },
+        { from: 'almi', to: 'een', kind: 'unspecified' as const, referrals: 1, companies: 1 },
+        { from: 'ekn', to: 'een', kind: 'additional-need' as const, referrals: 1, companies: 1 },
+      ],
+      outsideByActor: [], totals, benchmark: { scope: 'national' as const, totals },
+    };
+    const names = { county: (c: string | null) => c ?? '', actor: (id: string | null) => ({ almi: 'Almi', een: 'EEN', ekn: 'EKN' } as Record<string, string>)[id ?? ''] ?? '' };
+    const m = referralMatrixOf(report, 'sv', names);
+    expect(m.rows.map((r) => r.label)).toEqual(['Almi', 'EKN', 'Okänd aktör']); // unknown last
+    expect(m.columns.map((c) => c.label)).toEqual(['EEN', 'Okänd aktör']);
+    expect(m.hasUnspecified).toBe(true);
+    expect(m.cell('almi', 'een')).toEqual({ misrouted: 1, additionalNeed: 0, unspecified: 1, total: 2 });
+    expect(m.columnTotal('een')).toEqual({ misrouted: 1, additionalNeed: 1, unspecified: 1, total: 3 });
+    expect(m.total).toEqual({ misrouted: 1, additionalNeed: 1, unspecified: 2, total: 4 });
+    expect(referralMatrixCsv(m, 'sv')).toBe('\uFEFFFrån aktör;Till aktör;Totalt;Felriktade;Ytterligare behov;Okänt slag;Andel felriktade\r\n'
+      + 'Almi;EEN;2;1;0;1;0,5\r\nEKN;EEN;1;0;1;0;0\r\nOkänd aktör;Okänd aktör;1;0;0;1;0\r\n');
+  });
+});

@@ -1,6 +1,7 @@
 import { html, type Html } from '../html.js';
-import { formatPercent, TEXTS, type Language } from '../i18n.js';
+import { formatNumber, formatPercent, TEXTS, type Language } from '../i18n.js';
 import { formatValue, type ChartModel } from './figures.js';
+import type { ReferralMatrixModel } from './matrix.js';
 
 /**
  * Charts drawn on the server as inline SVG: they need no script (the dashboard works with JavaScript off
@@ -37,7 +38,7 @@ function labels(model: ChartModel, language: Language) {
   return { format, text: (v: number | null) => formatValue(v, format, language) };
 }
 
-function frame(model: ChartModel, height: number, content: Html): Html {
+function frame(model: { id: string; title: string; description: string }, height: number, content: Html): Html {
   const id = `chart-${model.id}`;
   return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">
 <title id="${id}-title">${model.title}</title>
@@ -109,4 +110,44 @@ ${v !== null ? html`<rect class="bar${below ? ' below' : ''}" x="${x}" y="${y(v)
   const target = model.target !== undefined ? html`<line class="target" x1="${left}" y1="${y(model.target)}" x2="${right}" y2="${y(model.target)}"></line>
 <text class="target-label" x="${right}" y="${y(model.target) - 6}" text-anchor="end" font-size="13">${targetLabel(model, language)}</text>` : null;
   return frame(model, height, html`${grid}<line class="axis" x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}"></line>${bars}${target}`);
+}
+
+/**
+ * The referral matrix drawn as one stacked bar per from → to pair: misrouted, additional need and (for old
+ * history) unknown kind side by side, with a legend, and the count written at the end of each bar with the
+ * misrouted part in words, so colour is never the only cue. The pair's names sit above its bar (actor names are
+ * long); the table beside it is the matrix itself.
+ */
+export function referralMatrixSvg(model: ReferralMatrixModel, language: Language): Html {
+  const t = TEXTS[language].referralMatrix;
+  const left = 8;
+  const barMax = WIDTH - left - 150;
+  const rowHeight = 46;
+  const legendHeight = 34;
+  const height = legendHeight + model.pairs.length * rowHeight + 8;
+  const max = Math.max(1, ...model.pairs.map((p) => p.counts.total));
+  const kinds = ([
+    ['misrouted', 'bar misrouted', t.misrouted],
+    ['additionalNeed', 'bar additional', t.additionalNeed],
+    ...(model.hasUnspecified ? [['unspecified', 'bar unspecified', t.unspecified]] : []),
+  ] as [keyof ReferralMatrixModel['total'], string, string][]);
+  const legend = kinds.map(([, cls, label], i) => html`<rect class="${cls}" x="${left + i * 190}" y="8" width="16" height="16"></rect>
+<text x="${left + i * 190 + 22}" y="21" font-size="14">${label}</text>`);
+  const count = (n: number) => formatNumber(n, language, 0);
+  const bars = model.pairs.map((p, i) => {
+    const y = legendHeight + i * rowHeight;
+    let x = left;
+    const segments = kinds.map(([k, cls]) => {
+      const w = round((p.counts[k] / max) * barMax);
+      const rect = w > 0 ? html`<rect class="${cls}" x="${round(x)}" y="${y + 22}" width="${w}" height="18"></rect>` : null;
+      x += w;
+      return rect;
+    });
+    return html`<g>
+<text x="${left}" y="${y + 16}" font-size="14">${p.from.label} → ${p.to.label}</text>
+${segments}
+<text x="${round(x) + 6}" y="${y + 36}" font-size="14">${t.barText(count(p.counts.total), count(p.counts.misrouted))}</text>
+</g>`;
+  });
+  return frame(model, height, html`${legend}${bars}`);
 }

@@ -1,4 +1,4 @@
-import type { ComplianceFigures, ComplianceReport } from '../../stats/schemas.js';
+import type { ComplianceFigures, ComplianceReport, ReferralsReport } from '../../stats/schemas.js';
 import type { StatsService, Viewer } from '../../stats/service.js';
 import { formatNumber, formatPercent, TEXTS, type Language } from '../i18n.js';
 
@@ -39,6 +39,8 @@ export interface DashboardData {
   byActor: ComplianceReport['groups'];
   open: { onTrack: number; atRisk: number; breached: number };
   distribution: number[];
+  /** Referrals between actors, as GET /v1/stats/referrals reports them (the referral matrix: matrix.ts). */
+  referrals: ReferralsReport;
 }
 
 /**
@@ -57,6 +59,8 @@ export function loadDashboard(stats: StatsService, filter: DashboardFilter, view
     byActor: stats.compliance({ ...base, groupBy: ['actor'] }, viewer).groups,
     open: stats.openByDeadlineState(base, viewer),
     distribution: stats.firstContactDistribution(base, viewer, BUCKET_EDGES_HOURS),
+    // `actor` here keeps the referrals the actor made or received, as in the API.
+    referrals: stats.referrals(base, viewer),
   };
 }
 

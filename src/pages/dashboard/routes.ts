@@ -17,6 +17,7 @@ import { actorShortName, explicitLanguage, languageOf, TEXTS, type Language } fr
 import { langQuery, otherLanguageHref, page, pageSecurity, sendPage, type FieldError } from '../layout.js';
 import { chartCsv } from './csv.js';
 import { chartsOf, loadDashboard, type DashboardFilter } from './figures.js';
+import { MATRIX_ID, referralMatrixCsv, referralMatrixOf } from './matrix.js';
 import { createDashboardSessions } from './sessions.js';
 import { dashboardBody, headerTools, signInBody, type BreachedCase } from './view.js';
 
@@ -151,12 +152,13 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
     const { filter, errors } = filterOf(request, principal, language);
     const data = errors.length === 0 ? loadDashboard(stats, filter, principal) : null;
     const charts = data ? chartsOf(data, language, namesIn(language)) : [];
+    const matrix = data ? referralMatrixOf(data.referrals, language, namesIn(language)) : null;
     const query = new URLSearchParams({ from: filter.from, to: filter.to, ...(filter.county ? { county: filter.county } : {}), ...(filter.actor ? { actor: filter.actor } : {}) });
     const explicit = explicitLanguage(request);
     if (explicit) query.set('lang', explicit);
     const csrfToken = reply.generateCsrf();
     const body = dashboardBody({
-      language, filter, errors, explicitLanguage: explicit, data, charts,
+      language, filter, errors, explicitLanguage: explicit, data, charts, matrix,
       counties: reference.places.counties.filter((c) => principal.counties === null || principal.counties.includes(c.code)).map((c) => ({ code: c.code, name: c.name })),
       actors: reference.actors().filter((a) => a.active).map((a) => ({ id: a.id, name: a.name })),
       csvHref: (chart) => `/dashboard/csv/${chart}?${query.toString()}`,
@@ -171,14 +173,17 @@ export async function dashboardRoutes(app: FastifyInstance, o: DashboardOptions)
     if (!principal) return reply;
     const language = languageOf(request);
     const { filter, errors } = filterOf(request, principal, language);
-    const chart = errors.length === 0
-      ? chartsOf(loadDashboard(stats, filter, principal), language, namesIn(language)).find((c) => c.id === (request.params as { chart: string }).chart)
-      : undefined;
-    if (!chart) throw new ProblemError(404, 'not-found', 'Not found', 'No such chart.');
+    const id = (request.params as { chart: string }).chart;
+    const data = errors.length === 0 ? loadDashboard(stats, filter, principal) : null;
+    const chart = data ? chartsOf(data, language, namesIn(language)).find((c) => c.id === id) : undefined;
+    const csv = chart ? chartCsv(chart)
+      : data && id === MATRIX_ID ? referralMatrixCsv(referralMatrixOf(data.referrals, language, namesIn(language)), language)
+        : null;
+    if (csv === null) throw new ProblemError(404, 'not-found', 'Not found', 'No such chart.');
     return reply
       .type('text/csv; charset=utf-8')
       .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="${chart.id}-${filter.from}-${filter.to}.csv"`)
-      .send(chartCsv(chart));
+      .header('content-disposition', `attachment; filename="${id}-${filter.from}-${filter.to}.csv"`)
+      .send(csv);
   });
 }

@@ -1,8 +1,9 @@
 import { html, type Html } from '../html.js';
 import { formatNumber, formatPercent, TEXTS, type Language } from '../i18n.js';
 import { describedBy, errorMessage, errorSummary, type FieldError } from '../layout.js';
-import { chartSvg } from './charts.js';
+import { chartSvg, referralMatrixSvg } from './charts.js';
 import { formatValue, type ChartModel, type DashboardData, type DashboardFilter } from './figures.js';
+import { misroutedShare, type KindCounts, type ReferralMatrixModel } from './matrix.js';
 
 export function signInBody(o: { language: Language; csrf: string; action: string; errors: FieldError[]; notice?: string | undefined }): Html {
   const t = TEXTS[o.language];
@@ -40,6 +41,8 @@ export interface DashboardView {
   explicitLanguage: Language | null;
   data: DashboardData | null;
   charts: ChartModel[];
+  /** The referral matrix, drawn after the referrals per actor. */
+  matrix: ReferralMatrixModel | null;
   csvHref: (chart: string) => string;
   breached: BreachedCase[] | null;
 }
@@ -79,7 +82,7 @@ function content(v: DashboardView, data: DashboardData): Html {
 </dl>
 </section>
 ${total.received === 0 ? html`<p>${t.noData}</p>` : null}
-${v.charts.map((chart) => html`${chartBlock(v, chart)}${chart.id === 'open' && v.breached ? breachedList(v.language, v.breached) : null}`)}`;
+${v.charts.map((chart) => html`${chartBlock(v, chart)}${chart.id === 'open' && v.breached ? breachedList(v.language, v.breached) : null}${chart.id === 'referrals' && v.matrix ? matrixBlock(v, v.matrix) : null}`)}`;
 }
 
 function chartBlock(v: DashboardView, chart: ChartModel): Html {
@@ -117,5 +120,44 @@ ${cases.length === 0 ? html`<p>${t.breachedNone}</p>` : html`<div class="table-s
 <thead><tr><th scope="col">${c.reference}</th><th scope="col">${c.county}</th><th scope="col">${c.actor}</th><th scope="col">${c.deadline}</th><th scope="col">${c.status}</th></tr></thead>
 <tbody>${cases.map((x) => html`<tr><th scope="row">${x.reference}</th><td>${x.county}</td><td>${x.actor}</td><td>${x.deadline}</td><td>${x.status}</td></tr>`)}</tbody>
 </table></div>`}
+</section>`;
+}
+
+/**
+ * The referral matrix: the chart (a bar per pair, split by kind) and the matrix as a table, rows the referring
+ * actor and columns the receiving one (each column header names its actor, "Till Almi", so a screen reader reading a
+ * cell hears both), every cell saying how many of its referrals were misrouted; each row ends with its total, its
+ * split by kind and its share misrouted, and the foot sums the columns. The table grows with the actors, so chart and
+ * table are stacked rather than side by side. With no referrals, a sentence says so.
+ */
+function matrixBlock(v: DashboardView, m: ReferralMatrixModel): Html {
+  const t = TEXTS[v.language];
+  const r = t.referralMatrix;
+  const n = (x: number) => formatNumber(x, v.language, 0);
+  const headingId = `h-${m.id}`;
+  const cell = (c: KindCounts | undefined) => html`<td class="num">${n(c?.total ?? 0)}${c && c.misrouted > 0 ? html`<span class="cell-note">${r.ofWhichMisrouted(n(c.misrouted))}</span>` : null}</td>`;
+  const summary = (c: KindCounts) => html`<td class="num">${n(c.total)}</td><td class="num">${n(c.misrouted)}</td><td class="num">${n(c.additionalNeed)}</td>${m.hasUnspecified ? html`<td class="num">${n(c.unspecified)}</td>` : null}<td class="num">${formatPercent(misroutedShare(c), v.language)}</td>`;
+  const empty = m.pairs.length === 0;
+  const csv = html`<p class="csv"><a href="${v.csvHref(m.id)}" download>${t.downloadCsv(m.short)}</a></p>`;
+  return html`<section class="chart-block" aria-labelledby="${headingId}" id="section-${m.id}">
+<h2 id="${headingId}">${m.title}</h2>
+${empty ? html`<p class="empty">${r.none}</p>` : html`<div class="chart-grid stacked">
+<figure>
+${referralMatrixSvg(m, v.language)}
+<figcaption class="muted">${m.description} ${r.kinds}</figcaption>
+</figure>
+<div>
+<div class="table-scroll" tabindex="0" role="region" aria-label="${t.tableCaption(m.title)}">
+<table>
+<caption>${t.tableCaption(m.title)}<span class="caption-note">${r.captionNote}</span></caption>
+<thead><tr><th scope="col">${r.fromActor}</th>${m.columns.map((c) => html`<th scope="col" class="num">${r.toColumn(c.label)}</th>`)}<th scope="col" class="num">${r.total}</th><th scope="col" class="num">${r.misrouted}</th><th scope="col" class="num">${r.additionalNeed}</th>${m.hasUnspecified ? html`<th scope="col" class="num">${r.unspecified}</th>` : null}<th scope="col" class="num">${r.misroutedShare}</th></tr></thead>
+<tbody>${m.rows.map((row) => html`<tr><th scope="row">${row.label}</th>${m.columns.map((c) => cell(m.cell(row.key, c.key)))}${summary(m.rowTotal(row.key))}</tr>`)}</tbody>
+<tfoot><tr><th scope="row">${r.total}</th>${m.columns.map((c) => cell(m.columnTotal(c.key)))}${summary(m.total)}</tr></tfoot>
+</table>
+</div>
+${csv}
+</div>
+</div>`}
+${empty ? csv : null}
 </section>`;
 }
