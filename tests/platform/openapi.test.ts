@@ -27,12 +27,13 @@ describe('the OpenAPI document', () => {
   });
 });
 
+interface Media { schema: unknown; examples?: Record<string, { summary?: string; value: unknown }> }
 interface Op {
   operationId: string;
   security?: unknown[];
   parameters?: { in: string; name: string }[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
+  requestBody?: { required?: boolean; content: Record<string, Media> };
+  responses: Record<string, { content?: Record<string, Media>; headers?: Record<string, unknown> }>;
 }
 
 /** What the server actually sends, declared in the document (issue 15, item 12). */
@@ -56,7 +57,8 @@ describe('the OpenAPI document tells the truth', async () => {
     for (const o of ops) {
       for (const [status, response] of Object.entries(o.responses)) {
         if (Number(status) < 400) continue;
-        expect(response.content, `${o.operationId} ${status}`).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+        expect(Object.keys(response.content ?? {}), `${o.operationId} ${status}`).toEqual(['application/problem+json']);
+        expect(response.content!['application/problem+json']!.schema, `${o.operationId} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });
       }
     }
   });
@@ -100,6 +102,32 @@ describe('the OpenAPI document tells the truth', async () => {
     expect(op('eraseCase').requestBody?.required).toBe(false);
     expect(JSON.stringify(op('eraseCase').requestBody)).not.toContain('"null"');
     expect(op('claimCase').requestBody).toBeUndefined();
+  });
+
+  it('has a recorded example for every operation: a response, and the request body where it takes one', () => {
+    const examplesOf = (content: Record<string, Media> | undefined) => Object.values(content ?? {}).flatMap((m) => Object.values(m.examples ?? {}));
+    const withoutResponse = ops.filter((o) => Object.values(o.responses).every((r) => examplesOf(r.content).length === 0)).map((o) => o.operationId);
+    const withoutRequest = ops.filter((o) => o.requestBody && examplesOf(o.requestBody.content).length === 0).map((o) => o.operationId);
+    expect(withoutResponse, 'run `npm run openapi:examples` (scripts/record-openapi-examples.ts)').toEqual([]);
+    expect(withoutRequest, 'run `npm run openapi:examples` (scripts/record-openapi-examples.ts)').toEqual([]);
+    // Every operation whose success answer has a body shows one, and the error examples are problem details.
+    for (const o of ops) {
+      const success = Object.entries(o.responses).filter(([s, r]) => Number(s) < 400 && r.content);
+      if (success.length > 0) expect(success.some(([, r]) => examplesOf(r.content).length > 0), o.operationId).toBe(true);
+      for (const [status, r] of Object.entries(o.responses)) {
+        if (Number(status) < 400) continue;
+        for (const example of examplesOf(r.content)) expect(example.value, `${o.operationId} ${status}`).toMatchObject({ status: Number(status) });
+      }
+    }
+    // Secrets in examples are fake: no real API key secret, webhook secret or status token.
+    const text = JSON.stringify(doc.paths);
+    const all = (pattern: RegExp) => text.match(pattern) ?? [];
+    expect(all(/edi_[0-9a-f]{16}_[A-Za-z0-9_-]+/g).length).toBeGreaterThan(0);
+    expect(all(/edi_[0-9a-f]{16}_[A-Za-z0-9_-]+/g).filter((t) => !/^edi_[0-9a-f]{16}_EXAMPLE-not-a-real-secret-0+$/.test(t))).toEqual([]);
+    expect(all(/whsec_[A-Za-z0-9+/=]+/g).length).toBeGreaterThan(0);
+    expect(all(/whsec_[A-Za-z0-9+/=]+/g).filter((t) => !Buffer.from(t.slice(6), 'base64').toString().startsWith('EXAMPLE-'))).toEqual([]);
+    expect(all(/"statusToken":"[^"]*"/g).length).toBeGreaterThan(0);
+    expect(all(/"statusToken":"[^"]*"/g).filter((t) => !t.includes('EXAMPLE-status-token'))).toEqual([]);
   });
 
   it('has one schema per shape: no Input duplicates and nothing unused', () => {
