@@ -39,6 +39,8 @@ interface Call {
   /** The Content-Type of a body that is not JSON. */
   contentType?: string;
   headers?: Record<string, string>;
+  /** For a text answer: the part to show (default: its first MAX_TEXT_LINES lines). */
+  excerpt?: (text: string) => string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ class Recorder {
     if (res.body.length > 0 && status !== 304) {
       if (!responses[String(status)]!.content?.[mediaType]) throw new Error(`${operationId} ${status} answered ${mediaType}, which the document does not declare`);
       const byType = (examples.responses[String(status)] ??= {});
-      byType[mediaType] ??= { summary, value: shorten(isJson(mediaType) ? res.json() : res.body) };
+      byType[mediaType] ??= { summary, value: isJson(mediaType) ? shorten(res.json()) : call.excerpt ? call.excerpt(res.body) : shorten(res.body) };
     }
     return res;
   }
@@ -414,13 +416,16 @@ async function workflow(r: Recorder, app: FastifyInstance, clock: { now: number 
   // --- Privacy: erasure on request ---
   await r.record('eraseCase', 200, 'The company asked to be forgotten', { method: 'POST', url: `/v1/cases/${caseId}/erase`, key: admin, body: { requestReference: 'DNR-2027/118' } });
   await r.record('eraseCase', 404, 'No such case', { method: 'POST', url: `/v1/cases/${UNKNOWN_ID}/erase`, key: admin, body: {} });
-  await r.record('eraseCompany', 200, "Everything about a sole trader's inquiries", { method: 'POST', url: '/v1/admin/erasure', key: admin, body: { orgNumber: '19121212-1212', requestReference: 'DNR-2027/119' } });
+  await r.record('eraseCompany', 200, "Every inquiry of the company (one was erased already)", { method: 'POST', url: '/v1/admin/erasure', key: admin, body: { orgNumber: '556036-0793', requestReference: 'DNR-2027/119' } });
   await r.record('eraseCompany', 400, 'Not an organisation number', { method: 'POST', url: '/v1/admin/erasure', key: admin, body: { orgNumber: '12345' } });
   await r.record('listAuditRecords', 200, 'Who did what, newest first', { method: 'GET', url: '/v1/admin/audit?limit=5', key: admin });
   await r.record('listAuditRecords', 403, 'Coordinators do not read the audit log', { method: 'GET', url: '/v1/admin/audit', key: coordinator });
 
   // --- Metrics and clean-up ---
-  await r.record('metrics', 200, 'Prometheus scrapes', { method: 'GET', url: '/metrics', key: metrics });
+  await r.record('metrics', 200, 'Prometheus scrapes (the first of the service\'s own metrics)', {
+    method: 'GET', url: '/metrics', key: metrics,
+    excerpt: (text) => `${text.split('\n').filter((line) => /^(# (HELP|TYPE) )?en_dorr_in_/.test(line)).slice(0, MAX_TEXT_LINES).join('\n')}\n`,
+  });
   await r.record('metrics', 403, 'Only metrics keys', { method: 'GET', url: '/metrics', key: analyst });
   await r.record('deleteNotificationAddress', 204, 'Business Sweden gets no more mail about Skåne', { method: 'DELETE', url: '/v1/notification-addresses/SE-M/business-sweden', key: admin });
   await r.record('deleteNotificationAddress', 404, 'No address was set', { method: 'DELETE', url: '/v1/notification-addresses/SE-M/business-sweden', key: admin });
