@@ -60,7 +60,8 @@ class Recorder {
     this.index = new Map();
     const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
     for (const [template, methods] of Object.entries(paths)) {
-      const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      // /v1/cases/{id}/claim → ^/v1/cases/[^/]+/claim$ (paths hold no other regular-expression characters but `.`)
+      const pattern = new RegExp(`^${template.replace(/\./g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`);
       for (const [method, op] of Object.entries(methods)) this.index.set(op.operationId as string, { method: method.toUpperCase(), path: pattern, op });
     }
     for (const id of operationsOf(document).keys()) if (!this.index.has(id)) throw new Error(`no path for ${id}`);
