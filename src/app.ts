@@ -108,9 +108,10 @@ export async function buildApp({ config, db, clock = systemClock, logger, notifi
   await app.register(errors);
   await app.register(bodies);
   await app.register(security, { config, apiKeys });
+  // Before every capability that adds routes (metrics included), so that the document describes all of them.
+  await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
   await app.register(metrics, { db, clock });
   await app.register(auth, { apiKeys });
-  await app.register(swagger, { ui: config.API_DOCS && config.NODE_ENV !== 'test' });
   await app.register(notificationsCapability, { notifications, config, clock });
   await app.register(healthRoutes, { db });
   await app.register(referenceRoutes, { reference });

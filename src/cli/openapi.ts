@@ -5,10 +5,12 @@ import { buildApp } from '../app.js';
 import { testConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
 import { PACKAGE_ROOT } from '../shared/package-root.js';
+import { addExamples, readExamples } from '../plugins/openapi-examples.js';
 
 /**
- * Generates the OpenAPI document from the routes (on a throwaway in-memory database) and writes it to
- * openapi/openapi.json (--write) or fails when the committed file differs (--check).
+ * Generates the OpenAPI document from the routes (on a throwaway in-memory database), with the examples recorded
+ * in openapi/examples.json (`npm run openapi:examples` re-records them), and writes it to openapi/openapi.json
+ * (--write) or fails when the committed file differs (--check).
  */
 export const OPENAPI_FILE = path.join(PACKAGE_ROOT, 'openapi', 'openapi.json');
 
@@ -17,9 +19,11 @@ export async function generateOpenApi(): Promise<string> {
   migrateDatabase(db);
   const app = await buildApp({ config: testConfig({ STATUS_LINK_SECRET: 'x'.repeat(32) }), db });
   await app.ready();
-  const document = app.swagger();
+  const document = app.swagger() as Record<string, unknown>;
   await app.close();
   db.$client.close();
+  const { missing } = addExamples(document, readExamples());
+  if (missing.length > 0) console.warn(`openapi/examples.json has no examples for ${missing.join(', ')}: add them to scripts/record-openapi-examples.ts and run \`npm run openapi:examples\``);
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 

@@ -13,7 +13,8 @@
  *   objects here; a 304 has no body;
  * - a body that may be left out (a route whose body schema accepts null) is not `required`;
  * - a body of JSON lines (NDJSON) names the schema of each line (`config.requestItemSchema`) in `x-item-schema`,
- *   as OpenAPI 3.2's `itemSchema` will, so that clients can type the lines they join;
+ *   as OpenAPI 3.2's `itemSchema` will, so that clients can type the lines they join, and in the body schema's
+ *   `contentSchema` (JSON Schema's keyword for what a string holds, which linters such as Redocly follow);
  * - public operations say `security: []`;
  * - the type provider emits an input and an output variant of every named schema: identical pairs become one
  *   schema, and schemas nothing refers to are dropped (one schema per shape).
@@ -101,7 +102,11 @@ function completeOperation(path: string, op: Operation, schemas: Json): void {
   const lines = op.requestBody?.content?.['application/x-ndjson'];
   // What a client writes is the input variant (defaults optional), when the type provider made one.
   const itemName = itemSchema && schemas[`${itemSchema}Input`] !== undefined ? `${itemSchema}Input` : itemSchema;
-  if (itemName && lines) Object.assign(lines, { 'x-item-schema': { $ref: `#/components/schemas/${itemName}` } });
+  if (itemName && lines) {
+    Object.assign(lines, { 'x-item-schema': { $ref: `#/components/schemas/${itemName}` } });
+    // The same in JSON Schema's own words (the string's content is NDJSON of these lines), which linters follow.
+    if (isObject(lines.schema)) Object.assign(lines.schema, { contentMediaType: 'application/x-ndjson', contentSchema: { $ref: `#/components/schemas/${itemName}` } });
+  }
 
   const errorStatuses = new Set(Object.keys(responses).filter((s) => Number(s) >= 400));
   errorStatuses.add('400').add('500');

@@ -22,6 +22,8 @@ export default fp(
             'in Swedish for `Accept-Language: sv`. Calls with an API key send `Authorization: Bearer <token>`; every answer outside /health ' +
             'carries the caller\'s rate limit (`X-RateLimit-*`), and a 429 says when to retry (`Retry-After`).',
           contact: { name: 'En dörr in', url: 'https://en-dorr-in.se' },
+          // The description is public domain, so that anyone may copy it, generate clients from it and publish them (README, API).
+          license: { name: 'CC0-1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' },
         },
         servers: [{ url: 'http://localhost:3000', description: 'A local instance (`npm start`); a deployment answers at its PUBLIC_BASE_URL' }],
         tags: [

@@ -126,7 +126,7 @@ describe('unknown query parameters', () => {
     };
     const document = w.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     const researcher = w.app.apiKeys.create({ role: 'researcher', label: 'Research' }, 'test').token;
-    const tokens = [null, w.tokens.almi, w.tokens.coordSkane, w.tokens.analyst, w.tokens.admin, researcher];
+    const tokens = [null, w.tokens.almi, w.tokens.coordSkane, w.tokens.analyst, w.tokens.admin, researcher, w.tokens.metrics];
     // The query a route needs, so that only the unknown parameter is wrong.
     const required: Record<string, string> = {
       '/v1/stats/compliance': '&from=2026-01-01&to=2026-12-31', '/v1/stats/referrals': '&from=2026-01-01&to=2026-12-31',

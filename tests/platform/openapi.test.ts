@@ -27,12 +27,13 @@ describe('the OpenAPI document', () => {
   });
 });
 
+interface Media { schema: unknown; examples?: Record<string, { summary?: string; value: unknown }> }
 interface Op {
   operationId: string;
   security?: unknown[];
   parameters?: { in: string; name: string }[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }>;
+  requestBody?: { required?: boolean; content: Record<string, Media> };
+  responses: Record<string, { content?: Record<string, Media>; headers?: Record<string, unknown> }>;
 }
 
 /** What the server actually sends, declared in the document (issue 15, item 12). */
@@ -45,9 +46,10 @@ describe('the OpenAPI document tells the truth', async () => {
   const op = (id: string) => ops.find((o) => o.operationId === id)!;
   const headersOf = (id: string, status: string) => Object.keys(op(id).responses[status]?.headers ?? {});
 
-  it('has servers, a contact and a description', () => {
+  it('has servers, a contact, a licence and a description', () => {
     expect(doc.servers?.length).toBeGreaterThan(0);
     expect(doc.info.contact?.name).toBeTruthy();
+    expect(doc.info.license).toEqual({ name: 'CC0-1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' });
     expect(JSON.stringify(doc.paths)).not.toContain('"Default Response"');
   });
 
@@ -55,7 +57,8 @@ describe('the OpenAPI document tells the truth', async () => {
     for (const o of ops) {
       for (const [status, response] of Object.entries(o.responses)) {
         if (Number(status) < 400) continue;
-        expect(response.content, `${o.operationId} ${status}`).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+        expect(Object.keys(response.content ?? {}), `${o.operationId} ${status}`).toEqual(['application/problem+json']);
+        expect(response.content!['application/problem+json']!.schema, `${o.operationId} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });
       }
     }
   });
@@ -101,6 +104,32 @@ describe('the OpenAPI document tells the truth', async () => {
     expect(op('claimCase').requestBody).toBeUndefined();
   });
 
+  it('has a recorded example for every operation: a response, and the request body where it takes one', () => {
+    const examplesOf = (content: Record<string, Media> | undefined) => Object.values(content ?? {}).flatMap((m) => Object.values(m.examples ?? {}));
+    const withoutResponse = ops.filter((o) => Object.values(o.responses).every((r) => examplesOf(r.content).length === 0)).map((o) => o.operationId);
+    const withoutRequest = ops.filter((o) => o.requestBody && examplesOf(o.requestBody.content).length === 0).map((o) => o.operationId);
+    expect(withoutResponse, 'run `npm run openapi:examples` (scripts/record-openapi-examples.ts)').toEqual([]);
+    expect(withoutRequest, 'run `npm run openapi:examples` (scripts/record-openapi-examples.ts)').toEqual([]);
+    // Every operation whose success answer has a body shows one, and the error examples are problem details.
+    for (const o of ops) {
+      const success = Object.entries(o.responses).filter(([s, r]) => Number(s) < 400 && r.content);
+      if (success.length > 0) expect(success.some(([, r]) => examplesOf(r.content).length > 0), o.operationId).toBe(true);
+      for (const [status, r] of Object.entries(o.responses)) {
+        if (Number(status) < 400) continue;
+        for (const example of examplesOf(r.content)) expect(example.value, `${o.operationId} ${status}`).toMatchObject({ status: Number(status) });
+      }
+    }
+    // Secrets in examples are fake: no real API key secret, webhook secret or status token.
+    const text = JSON.stringify(doc.paths);
+    const all = (pattern: RegExp) => text.match(pattern) ?? [];
+    expect(all(/edi_[0-9a-f]{16}_[A-Za-z0-9_-]+/g).length).toBeGreaterThan(0);
+    expect(all(/edi_[0-9a-f]{16}_[A-Za-z0-9_-]+/g).filter((t) => !/^edi_[0-9a-f]{16}_EXAMPLE-not-a-real-secret-0+$/.test(t))).toEqual([]);
+    expect(all(/whsec_[A-Za-z0-9+/=]+/g).length).toBeGreaterThan(0);
+    expect(all(/whsec_[A-Za-z0-9+/=]+/g).filter((t) => !Buffer.from(t.slice(6), 'base64').toString().startsWith('EXAMPLE-'))).toEqual([]);
+    expect(all(/"statusToken":"[^"]*"/g).length).toBeGreaterThan(0);
+    expect(all(/"statusToken":"[^"]*"/g).filter((t) => !t.includes('EXAMPLE-status-token'))).toEqual([]);
+  });
+
   it('has one schema per shape: no Input duplicates and nothing unused', () => {
     const names = Object.keys(doc.components.schemas);
     expect(names.filter((n) => n.endsWith('Input'))).toEqual([]);
@@ -115,16 +144,14 @@ describe('the OpenAPI document tells the truth', async () => {
 
 /**
  * Spectral (spectral:oas) lints the document in `npm test` (npm run openapi:lint); Redocly's `recommended` rules here,
- * through its library (the engine of @redocly/cli, offline). Three rules are off, each for a reason:
- * - info-license: the licence is the owner's decision, not yet taken; the document will carry it when it is;
+ * through its library (the engine of @redocly/cli, offline). One rule is off, for a reason:
  * - no-server-example.com: the one server is deliberately a local instance (`npm start`); a deployment answers at its
- *   own PUBLIC_BASE_URL, which the committed document cannot know;
- * - no-unused-components: Redocly does not follow `x-item-schema` (the NDJSON import's line schema, ImportLine); the
- *   test above checks for unused schemas, references in extensions included.
+ *   own PUBLIC_BASE_URL, which the committed document cannot know, and a made-up public host would be worse.
+ * `no-invalid-media-type-examples` (in recommended) checks every recorded example (openapi/examples.json) against its schema.
  */
 describe("the OpenAPI document passes Redocly's recommended rules", () => {
   it('with no errors and no warnings', async () => {
-    const config = await createConfig({ extends: ['recommended'], rules: { 'info-license': 'off', 'no-server-example.com': 'off', 'no-unused-components': 'off' } });
+    const config = await createConfig({ extends: ['recommended'], rules: { 'no-server-example.com': 'off', 'no-invalid-media-type-examples': { severity: 'error', allowAdditionalProperties: false } } });
     const problems = await lint({ ref: OPENAPI_FILE, config });
     expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} ${p.location[0]?.pointer ?? ''}`)).toEqual([]);
   });
