@@ -216,6 +216,33 @@ async function workflow(r: Recorder, app: FastifyInstance, clock: { now: number 
     method: 'PUT', url: '/v1/admin/export-centres/Sk%C3%A5ne/start-date', key: admin, body: { startedOn: '2026-02-30', source: 'x' },
   });
 
+  // --- Pilot experiments (admin): pre-registered for a start after the workflow, so no inquiry here is drawn ---
+  const pilot = {
+    id: 'second-contact-2027', name: 'Proaktiv andra kontakt',
+    description: 'A second contact 30 days after the first raises the share of small first-time inquirers that start exporting within 12 months.',
+    eligibility: { counties: ['Skåne', 'Halland'], sizeBands: ['0-9', '10-49'], firstTimeOnly: true },
+    arms: [
+      { id: 'standard', label: 'Standard', share: 0.5, instruction: { sv: 'Hantera som vanligt.', en: 'Handle as usual.' } },
+      { id: 'second-contact', label: 'Second contact after 30 days', share: 0.5, instruction: { sv: 'Ring företaget igen 30 dagar efter första kontakten och anteckna det.', en: 'Call the company again 30 days after the first contact and note it.' } },
+    ],
+    startsAt: '2027-09-01T00:00:00+02:00', endsAt: '2028-09-01T00:00:00+02:00',
+  };
+  await r.record('adminCreateExperiment', 201, 'A pilot pre-registered before its start', { method: 'POST', url: '/v1/admin/experiments', key: admin, body: pilot });
+  await r.record('adminCreateExperiment', 400, 'The arms’ shares do not add up to 1', {
+    method: 'POST', url: '/v1/admin/experiments', key: admin, body: { ...pilot, id: 'uneven-2027', arms: pilot.arms.map((a) => ({ ...a, share: 0.4 })) },
+  });
+  await r.record('adminUpdateExperiment', 200, 'Corrected before the start', {
+    method: 'PATCH', url: `/v1/admin/experiments/${pilot.id}`, key: admin, body: { name: 'Proaktiv andra kontakt (Skåne, Halland)' },
+  });
+  await r.record('adminListExperiments', 200, 'Every experiment and its state', { method: 'GET', url: '/v1/admin/experiments', key: admin });
+  await r.record('adminGetExperiment', 200, 'One experiment, with its draws per arm', { method: 'GET', url: `/v1/admin/experiments/${pilot.id}`, key: admin });
+  await r.record('adminGetExperiment', 404, 'No such experiment', { method: 'GET', url: '/v1/admin/experiments/no-such-pilot', key: admin });
+  await r.send({ method: 'POST', url: '/v1/admin/experiments', key: admin, body: { ...pilot, id: 'cancelled-2027', name: 'Inställd pilot' } }, 201);
+  await r.record('adminStopExperiment', 200, 'Stopped for good', { method: 'POST', url: '/v1/admin/experiments/cancelled-2027/stop', key: admin });
+  await r.record('adminUpdateExperiment', 409, 'A stopped experiment cannot change', {
+    method: 'PATCH', url: '/v1/admin/experiments/cancelled-2027', key: admin, body: { name: 'Ny pilot' },
+  });
+
   // --- Where e-mail goes (admin, coordinators) ---
   await r.record('setNotificationAddress', 200, "Almi Skåne's shared mailbox", {
     method: 'PUT', url: '/v1/notification-addresses/SE-M/almi', key: admin, body: { emails: ['almi-skane@almi.example'] },
