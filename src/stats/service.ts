@@ -285,6 +285,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     };
     let maxCompany = 0;
     let maxMinute = 0;
+    let excluded = 0; // rows in the benchmark but outside the reader's scope
     const scratch = new Scratch();
     const dims = Object.fromEntries(CELL_DIMENSIONS.map((d) => [d, ''])) as Record<CellDimension, string>;
     const addTo = (g: Group, counts: ArrayLike<number>) => {
@@ -339,6 +340,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         if (companies) appendEntries(companies, 3, scratch.companies, scratch.companyCases, scratch.companyHelped);
         track();
         if (inScope(dims.county === '' ? null : dims.county)) addTo(groupFor(mainGroups, groupBy, dims, date), counts);
+        else excluded++;
         addTo(groupFor(benchGroups, benchBy, dims, date), counts);
       }
     } else {
@@ -371,6 +373,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         }
         track();
         if (inScope(row.countyCode)) addTo(groupFor(mainGroups, groupBy, dims, row.localDate), counts);
+        else excluded++;
         addTo(groupFor(benchGroups, benchBy, dims, row.localDate), counts);
       }
     }
@@ -385,23 +388,27 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       CELL_DIMENSIONS.forEach((d, i) => { dims[d] = (row[i] as string | null) ?? ''; });
       const n = row[8] as number;
       if (inScope(row[0] as string | null)) groupFor(mainGroups, groupBy, dims, row[7] as string).openInTime += n;
+      else excluded++;
       groupFor(benchGroups, benchBy, dims, row[7] as string).openInTime += n;
     }
 
     const seen = { companies: new Int32Array(maxCompany + 1), helped: new Int32Array(maxCompany + 1), stamp: 0 };
     const coarse = new Float64Array(Math.floor(maxMinute / 64) + 1);
-    const finish = (map: Map<string, Group>, by: GroupDimension[]) => {
+    const finish = (map: Map<string, Group>, by: GroupDimension[], total?: ComplianceFigures) => {
       const list = [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
       return {
-        total: summarise(list, seen, coarse),
+        total: total ?? summarise(list, seen, coarse),
         groups: by.length === 0 ? [] : list.map((g): ComplianceGroup => ({
           ...Object.fromEntries(by.map((d, i) => [d, g.values[i]])),
           ...summarise([g], seen, coarse),
         })),
       };
     };
-    const main = finish(mainGroups, groupBy);
+    // When the report's scope left no row out (a national reader, no county filter), its total is the benchmark's
+    // total, and without a county grouping its groups are the benchmark's groups too: summarise each once (the
+    // union of a year's company multisets is most of a report's time).
     const bench = finish(benchGroups, benchBy);
+    const main = excluded > 0 ? finish(mainGroups, groupBy) : groupBy.length === benchBy.length ? bench : finish(mainGroups, groupBy, bench.total);
     return {
       from: query.from,
       to: query.to,
