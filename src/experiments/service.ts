@@ -196,16 +196,16 @@ export function createExperimentService({ repository, reference, clock, audit }:
       const active = repository.activeAt(c.receivedAt).filter((e) => activeAt(e, c.receivedAt));
       if (active.length === 0) return null;
       let askedBefore: boolean | null | undefined;
-      const candidate = (): Candidate => ({
+      const candidate: Candidate = {
         inquiryId: c.inquiryId, receivedAt: c.receivedAt, countyCode: c.countyCode, topicId: c.topicId, sizeBand: sizeBandOf(c.employees),
+        // Looked up only when an experiment asks for first-time inquirers, and once.
         get askedBefore() {
           if (askedBefore === undefined) askedBefore = c.orgNumber === null ? null : repository.askedBefore(c.orgNumber, c.inquiryId);
           return askedBefore;
         },
-      });
-      const cand = candidate();
+      };
       for (const e of active) {
-        if (!eligible(e.eligibility, cand)) continue;
+        if (!eligible(e.eligibility, candidate)) continue;
         const arm = drawArm(e.seed, c.inquiryId, e.arms);
         repository.assign(c.inquiryId, e.id, arm.id, at);
         return { experimentId: e.id, armId: arm.id };
