@@ -68,6 +68,40 @@ class Scratch {
   }
 }
 
+/** What a group sums to, apart from open in time (which changes with the clock): see `aggregate` in the service. */
+interface Aggregate { counts: Float64Array; distinct: number; helped: number; median: number | null; p90: number | null }
+
+/** The national benchmark of a report, summed but not finished: its total and its groups in order. */
+interface BenchmarkAggregates { total: Aggregate; groups: { values: (string | null)[]; aggregate: Aggregate }[] }
+
+/**
+ * The national benchmarks last summed, by period, grouping, tests and actor, each with the database generation it
+ * was summed at (see `databaseGeneration`): an entry is used only while nothing in the database changed since, so
+ * a cached benchmark is exactly what summing again would give. A region's dashboard reads its own county beside the
+ * nation; without this every such read would sum the whole country's year again. A few entries are enough: the
+ * dashboards of the regions ask for the same periods.
+ */
+export class BenchmarkCache {
+  private readonly entries = new Map<string, { generation: string; value: BenchmarkAggregates }>();
+  constructor(private readonly capacity = 16) {}
+  get(key: string, generation: string): BenchmarkAggregates | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.generation !== generation) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+  set(key: string, generation: string, value: BenchmarkAggregates): void {
+    this.entries.delete(key);
+    this.entries.set(key, { generation, value });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
 function copyInto(to: IntList, from: IntList) {
   for (let i = 0; i < from.length; i++) to.push(from.data[i]!);
 }
@@ -125,6 +159,13 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     return statement;
   };
 
+  // The database's generation: SQLite's data_version changes when another connection (another instance on the same
+  // file) commits, total_changes() when this connection writes anything. Equal generations mean equal data.
+  const dataVersion = client.prepare('PRAGMA data_version').pluck();
+  const totalChanges = client.prepare('SELECT total_changes()').pluck();
+  const databaseGeneration = () => `${dataVersion.get() as number}:${totalChanges.get() as number}`;
+  const benchmarks = new BenchmarkCache();
+
   /** The county of a query, checked against the caller's scope; throws 400 / 403. */
   function countyOf(input: string | undefined, viewer: Viewer): string | null {
     if (input === undefined) return null;
@@ -148,14 +189,15 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
   const allowed = (viewer: Viewer, county: string | null) => (c: string | null) =>
     (county === null || c === county) && (viewer.counties === null || (c !== null && viewer.counties.includes(c)));
 
-  /** Sums, merged multisets and the finished figures of groups; `summarise` works on one group or a union. */
-  function summarise(groups: Group[], seen: { companies: Int32Array; helped: Int32Array; stamp: number }, coarse: Float64Array): ComplianceFigures {
+  /**
+   * What a group (or a union of groups) sums to apart from the one figure that depends on the moment of the request
+   * (open in time): the counts, the distinct companies from the merged multisets, the exact percentiles.
+   */
+  function aggregate(groups: Group[], seen: { companies: Int32Array; helped: Int32Array; stamp: number }, coarse: Float64Array): Aggregate {
     const c = new Float64Array(N);
-    let openInTime = 0;
     let delayCount = 0;
     for (const g of groups) {
       for (let i = 0; i < N; i++) c[i]! += g.counts[i]!;
-      openInTime += g.openInTime;
       for (let i = 0; i < g.minuteCounts.length; i++) delayCount += g.minuteCounts.data[i]!;
     }
     const stamp = ++seen.stamp;
@@ -184,6 +226,11 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       median = (m0 + (m1 - m0) * (rank(0.5) - Math.floor(rank(0.5)))) / 60;
       p90 = (q0 + (q1 - q0) * (rank(0.9) - Math.floor(rank(0.9)))) / 60;
     }
+    return { counts: c, distinct, helped, median, p90 };
+  }
+
+  /** The finished figures of an aggregate, given how many of its open cases still have their deadline ahead now. */
+  function figures({ counts: c, distinct, helped, median, p90 }: Aggregate, openInTime: number): ComplianceFigures {
     const get = (k: CellCount) => c[IX[k]]!;
     const contacted = get('contactedInTime') + get('contactedLate');
     const openOverdue = get('open') - openInTime + get('closedOverdue');
@@ -273,12 +320,19 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     const tests = withTests(viewer, query.includeTests);
     const inScope = allowed(viewer, county);
     const benchBy = groupBy.filter((d) => d !== 'county');
+    // A reader limited to some counties needs the national benchmark too; while the database is unchanged since it
+    // was last summed for this period and grouping, it is taken from the cache and only the reader's rows are read.
+    const scope = county !== null ? [county] : viewer.counties;
+    const benchKey = JSON.stringify([query.from, query.to, benchBy, tests, actor]);
+    const generation = databaseGeneration();
+    const cachedBench = scope !== null ? benchmarks.get(benchKey, generation) : undefined;
 
     const mainGroups = new Map<string, Group>();
     const benchGroups = new Map<string, Group>();
+    const keyOf = (values: (string | null)[]) => values.map((v) => (v === null ? '\u0000' : v)).join('\u001f');
     const groupFor = (map: Map<string, Group>, by: GroupDimension[], dims: Record<CellDimension, string>, date: string) => {
       const values = by.map((d) => valueOf(d, dims, date));
-      const key = values.map((v) => (v === null ? '\u0000' : v)).join('\u001f');
+      const key = keyOf(values);
       let g = map.get(key);
       if (!g) map.set(key, (g = new Group(values)));
       return g;
@@ -300,16 +354,25 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       for (let i = 0; i < scratch.companies.length; i++) if (scratch.companies.data[i]! > maxCompany) maxCompany = scratch.companies.data[i]!;
       for (let i = 0; i < scratch.minutes.length; i++) if (scratch.minutes.data[i]! > maxMinute) maxMinute = scratch.minutes.data[i]!;
     };
+    /** A row of a cell or a case: to the reader's group when in scope, and to the benchmark's unless it is cached. */
+    const add = (rowCounty: string | null, date: string, counts: ArrayLike<number>) => {
+      track();
+      if (inScope(rowCounty)) addTo(groupFor(mainGroups, groupBy, dims, date), counts);
+      else excluded++;
+      if (!cachedBench) addTo(groupFor(benchGroups, benchBy, dims, date), counts);
+    };
 
     const needed = new Set<CellDimension>(groupBy.filter(isCellDimension));
-    if (county !== null || viewer.counties !== null) needed.add('county');
+    if (scope !== null) needed.add('county');
     if (actor !== null) needed.add('actor');
     const grain = grainFor(needed);
     const where = ['local_date BETWEEN @from AND @to'];
     if (!tests) where.push('test = 0');
     const params: Record<string, unknown> = { from: query.from, to: query.to };
+    if (cachedBench) params.scope = JSON.stringify(scope);
     if (grain) {
-      const filters = [...(tests ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : [])];
+      const filters = [...(tests ? [] : ['test = 0']), ...(actor !== null ? ['actor = @actor'] : []),
+        ...(cachedBench ? ['county IN (SELECT value FROM json_each(@scope))'] : [])];
       if (actor !== null) params.actor = actor;
       // Roll-ups by ISO week when grouping by week, by month otherwise (by day only when both are asked).
       const period: RollupPeriod | null = groupBy.includes('week') ? (groupBy.includes('month') ? null : 'w') : 'm';
@@ -338,10 +401,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         const companies = row[D + 2 + N] as Buffer | null;
         if (delays) appendEntries(delays, 2, scratch.minutes, scratch.minuteCounts);
         if (companies) appendEntries(companies, 3, scratch.companies, scratch.companyCases, scratch.companyHelped);
-        track();
-        if (inScope(dims.county === '' ? null : dims.county)) addTo(groupFor(mainGroups, groupBy, dims, date), counts);
-        else excluded++;
-        addTo(groupFor(benchGroups, benchBy, dims, date), counts);
+        add(dims.county === '' ? null : dims.county, date, counts);
       }
     } else {
       // No grain has these dimensions together: the same definitions over the per-case facts.
@@ -350,6 +410,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         factWhere.push('first_actor_id = @actor');
         params.actor = actor;
       }
+      if (cachedBench) factWhere.push('county_code IN (SELECT value FROM json_each(@scope))');
       for (const row of prepare(`SELECT ${FACT_SELECT} FROM case_facts WHERE ${factWhere.join(' AND ')}`).iterate(params) as IterableIterator<CaseFacts>) {
         const figures = figuresOf(row);
         const counts = CELL_COUNTS.map((c) => figures[c]);
@@ -371,44 +432,59 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
           scratch.companyCases.push(1);
           scratch.companyHelped.push(+(row.outcome === 'helped'));
         }
-        track();
-        if (inScope(row.countyCode)) addTo(groupFor(mainGroups, groupBy, dims, row.localDate), counts);
-        else excluded++;
-        addTo(groupFor(benchGroups, benchBy, dims, row.localDate), counts);
+        add(row.countyCode, row.localDate, counts);
       }
     }
 
-    // Open cases whose deadline is still ahead, from the partial index on open cases: a handful of rows.
+    // Open cases whose deadline is still ahead, from the partial index on open cases: a handful of rows, read for the
+    // whole country every time (this figure changes with the clock, so it is never cached).
     const openWhere = ['first_contact_at IS NULL', 'closed_at IS NULL', 'deadline_at >= @now', 'local_date BETWEEN @from AND @to'];
     if (!tests) openWhere.push('is_test = 0');
     if (actor !== null) openWhere.push('first_actor_id = @actor');
     const openSql = `SELECT county_code, first_actor_id, top_topic_id, channel, entry_point, size_band, triage_reason, local_date, COUNT(*)
       FROM case_facts INDEXED BY case_facts_open_deadline_idx WHERE ${openWhere.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`;
-    for (const row of prepare(openSql).raw(true).iterate({ ...params, now }) as IterableIterator<unknown[]>) {
+    const benchOpen = new Map<string, number>();
+    let benchOpenTotal = 0;
+    for (const row of prepare(openSql).raw(true).iterate({ from: query.from, to: query.to, ...(actor !== null ? { actor } : {}), now }) as IterableIterator<unknown[]>) {
       CELL_DIMENSIONS.forEach((d, i) => { dims[d] = (row[i] as string | null) ?? ''; });
       const n = row[8] as number;
-      if (inScope(row[0] as string | null)) groupFor(mainGroups, groupBy, dims, row[7] as string).openInTime += n;
+      const date = row[7] as string;
+      if (inScope(row[0] as string | null)) groupFor(mainGroups, groupBy, dims, date).openInTime += n;
       else excluded++;
-      groupFor(benchGroups, benchBy, dims, row[7] as string).openInTime += n;
+      const key = keyOf(benchBy.map((d) => valueOf(d, dims, date)));
+      benchOpen.set(key, (benchOpen.get(key) ?? 0) + n);
+      benchOpenTotal += n;
     }
 
     const seen = { companies: new Int32Array(maxCompany + 1), helped: new Int32Array(maxCompany + 1), stamp: 0 };
     const coarse = new Float64Array(Math.floor(maxMinute / 64) + 1);
+    const inOrder = (map: Map<string, Group>) => [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
+    const benchAggregates: BenchmarkAggregates = cachedBench ?? (() => {
+      const list = inOrder(benchGroups);
+      return { total: aggregate(list, seen, coarse), groups: list.map((g) => ({ values: g.values, aggregate: aggregate([g], seen, coarse) })) };
+    })();
+    if (!cachedBench) benchmarks.set(benchKey, generation, benchAggregates);
+    const bench = {
+      total: figures(benchAggregates.total, benchOpenTotal),
+      groups: benchBy.length === 0 ? [] : benchAggregates.groups.map(({ values, aggregate: a }): ComplianceGroup => ({
+        ...Object.fromEntries(benchBy.map((d, i) => [d, values[i]])),
+        ...figures(a, benchOpen.get(keyOf(values)) ?? 0),
+      })),
+    };
     const finish = (map: Map<string, Group>, by: GroupDimension[], total?: ComplianceFigures) => {
-      const list = [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
+      const list = inOrder(map);
       return {
-        total: total ?? summarise(list, seen, coarse),
+        total: total ?? figures(aggregate(list, seen, coarse), list.reduce((n, g) => n + g.openInTime, 0)),
         groups: by.length === 0 ? [] : list.map((g): ComplianceGroup => ({
           ...Object.fromEntries(by.map((d, i) => [d, g.values[i]])),
-          ...summarise([g], seen, coarse),
+          ...figures(aggregate([g], seen, coarse), g.openInTime),
         })),
       };
     };
     // When the report's scope left no row out (a national reader, no county filter), its total is the benchmark's
     // total, and without a county grouping its groups are the benchmark's groups too: summarise each once (the
     // union of a year's company multisets is most of a report's time).
-    const bench = finish(benchGroups, benchBy);
-    const main = excluded > 0 ? finish(mainGroups, groupBy) : groupBy.length === benchBy.length ? bench : finish(mainGroups, groupBy, bench.total);
+    const main = excluded > 0 || cachedBench ? finish(mainGroups, groupBy) : groupBy.length === benchBy.length ? bench : finish(mainGroups, groupBy, bench.total);
     return {
       from: query.from,
       to: query.to,

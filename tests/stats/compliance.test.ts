@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { openDatabase } from '../../src/db/client.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 
 /**
@@ -192,5 +194,69 @@ describe('GET /v1/stats/compliance on a fixed data set', () => {
     const benchmarkByCounty = (await get('from=2026-01-01&to=2026-12-31&groupBy=county', headers)).json();
     expect(benchmarkByCounty.groups.map((g: { county: string }) => g.county)).toEqual(['SE-M']); // its own county only
     expect(benchmarkByCounty.benchmark).toMatchObject({ groupBy: [], groups: [], total: { received: 8 } });
+  });
+});
+
+describe("the national benchmark beside a region's own figures, as the data and the clock move", () => {
+  let t: TestApp;
+  let admin: string;
+  let analyst: string;
+  let skane: string;
+  const importLines = async (app: TestApp['app'], lines: unknown[]) => {
+    const res = await app.inject({
+      method: 'POST', url: '/v1/admin/import', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/x-ndjson' }, payload: ndjson(lines),
+    });
+    expect(res.json()).toMatchObject({ failed: 0 });
+  };
+  const read = async (app: TestApp['app'], token: string) => {
+    const res = await app.inject({ method: 'GET', url: '/v1/stats/compliance?from=2026-01-01&to=2026-12-31&groupBy=month', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(200);
+    return res.json();
+  };
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    t.clock.set('2026-11-25T08:00:00Z');
+    admin = t.app.apiKeys.create({ role: 'admin', label: 'admin' }, 'test').token;
+    analyst = t.app.apiKeys.create({ role: 'analyst', label: 'analyst' }, 'test').token;
+    skane = t.app.apiKeys.create({ role: 'coordinator', label: 'Region Skåne', counties: ['SE-M'] }, 'test').token;
+    await importLines(t.app, FIXED_CASES);
+  });
+  afterAll(async () => t.close());
+
+  it("is the nation's report every time: after a write, as time passes, and after another instance's write", async () => {
+    // Read twice while nothing changes: the same figures, equal to what a national reader gets.
+    const first = await read(t.app, skane);
+    expect(first.benchmark.total).toMatchObject({ received: 8, openInTime: 1, openOverdue: 1 });
+    const second = await read(t.app, skane);
+    expect(second.benchmark).toEqual(first.benchmark);
+    expect(second.benchmark.total).toEqual((await read(t.app, analyst)).total);
+
+    // F's deadline (Wed 25 Nov 10:00) passes: open in time becomes overdue in the benchmark too.
+    t.clock.set('2026-11-25T09:30:00Z');
+    const later = await read(t.app, skane);
+    expect(later.benchmark.total).toMatchObject({ received: 8, openInTime: 0, openOverdue: 2 });
+    expect(later.benchmark.groups.find((g: { month: string }) => g.month === '2026-11')).toMatchObject({ openInTime: 0, openOverdue: 1 });
+
+    // A case in another county, through this instance: the nation counts it, the region does not.
+    await importLines(t.app, [{ externalId: 'J', receivedAt: '2026-06-10T10:00:00+02:00', county: 'SE-AB', actor: 'almi', topic: 'loans-growth-finance', orgNumber: '556036-0793', firstContactAt: '2026-06-10T11:00:00+02:00' }]);
+    const afterWrite = await read(t.app, skane);
+    expect(afterWrite.total.received).toBe(4);
+    expect(afterWrite.benchmark.total).toMatchObject({ received: 9, contactedInTime: 5 });
+    expect(afterWrite.benchmark.groups.map((g: { month: string }) => g.month)).toContain('2026-06');
+
+    // Another instance on the same database file writes: this instance's next read sees it.
+    const db2 = openDatabase(t.config.DATABASE_PATH);
+    const other = await buildApp({ config: t.config, db: db2, clock: t.clock.fn });
+    await other.ready();
+    try {
+      await importLines(other, [{ externalId: 'K', receivedAt: '2026-07-01T10:00:00+02:00', county: 'SE-O', actor: 'almi', topic: 'loans-growth-finance', orgNumber: '556016-0680' }]);
+    } finally {
+      await other.close();
+      db2.$client.close();
+    }
+    const afterOther = await read(t.app, skane);
+    expect(afterOther.benchmark.total).toMatchObject({ received: 10 });
+    expect(afterOther.benchmark.total).toEqual((await read(t.app, analyst)).total);
   });
 });
