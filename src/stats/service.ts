@@ -7,7 +7,7 @@ import { badRequest, ProblemError } from '../shared/problems.js';
 import { toCsv } from '../shared/csv.js';
 import { both } from '../shared/i18n.js';
 import type { ReferenceService } from '../reference/service.js';
-import { CELL_DIMENSIONS, IntList, appendEntries, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
+import { CELL_DIMENSIONS, IntList, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
 import { CONTACT_CHANNEL_BITS, delayMinutesOf, figuresOf } from './projection.js';
 import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
 import type {
@@ -44,27 +44,46 @@ const IX = Object.fromEntries(CELL_COUNTS.map((c, i) => [c, i])) as Record<CellC
 const CELL_DIMS = new Set<string>(CELL_DIMENSIONS);
 const isCellDimension = (d: GroupDimension): d is CellDimension & GroupDimension => CELL_DIMS.has(d);
 
-/** The figures of one group while it is being summed: counts, delays (minute, count) and companies (id, cases, helped). */
+/**
+ * The figures of one group while it is being summed: counts, and the delays (minute, count) and companies (id, cases,
+ * helped) of its rows. A cell's blobs are kept as they were read and decoded only when the group is summed, so a row
+ * that belongs to a report's group and to its benchmark's is never copied; the per-case path pushes single entries.
+ */
 class Group {
   counts = new Float64Array(N);
   openInTime = 0;
+  delayBlobs: Uint8Array[] = [];
+  companyBlobs: Uint8Array[] = [];
   minutes = new IntList();
-  minuteCounts = new IntList();
   companies = new IntList();
-  companyCases = new IntList();
   companyHelped = new IntList();
   constructor(readonly values: (string | null)[]) {}
 }
 
-/** Scratch lists a cell's blobs are decoded into once, then copied into the groups the cell belongs to. */
-class Scratch {
-  minutes = new IntList();
-  minuteCounts = new IntList();
-  companies = new IntList();
-  companyCases = new IntList();
-  companyHelped = new IntList();
-  reset() {
-    this.minutes.length = this.minuteCounts.length = this.companies.length = this.companyCases.length = this.companyHelped.length = 0;
+/**
+ * Work arrays of one report: which companies were seen in the union being summed (by stamp, so they are never
+ * cleared) and a coarse histogram of delays in 64-minute buckets; both grow with the largest id and minute met.
+ */
+class Merge {
+  companies = new Int32Array(1024);
+  helped = new Int32Array(1024);
+  stamp = 0;
+  coarse = new Float64Array(256);
+  fitCompany(id: number) {
+    if (id < this.companies.length) return;
+    const size = Math.max(id + 1, this.companies.length * 2);
+    const companies = new Int32Array(size);
+    companies.set(this.companies);
+    const helped = new Int32Array(size);
+    helped.set(this.helped);
+    this.companies = companies;
+    this.helped = helped;
+  }
+  fitBucket(bucket: number) {
+    if (bucket < this.coarse.length) return;
+    const coarse = new Float64Array(Math.max(bucket + 1, this.coarse.length * 2));
+    coarse.set(this.coarse);
+    this.coarse = coarse;
   }
 }
 
@@ -102,21 +121,31 @@ export class BenchmarkCache {
   }
 }
 
-function copyInto(to: IntList, from: IntList) {
-  for (let i = 0; i < from.length; i++) to.push(from.data[i]!);
-}
-
 /**
- * The values at 0-based ranks of the multiset given as (minute, count) entries of several groups, exact: a coarse
- * histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
+ * The delays of several groups as one multiset: how many there are, and the values at the given 0-based ranks, exact.
+ * A coarse histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
  */
-function valuesAtRanks(groups: Group[], ranks: number[], coarse: Float64Array): number[] {
-  for (const g of groups) for (let i = 0; i < g.minutes.length; i++) coarse[Math.floor(g.minutes.data[i]! / 64)]! += g.minuteCounts.data[i]!;
+function delaysAtRanks(groups: Group[], merge: Merge, ranksOf: (count: number) => number[]): { count: number; values: number[] } {
+  let count = 0;
+  let top = -1;
+  const tally = (minute: number, n: number) => {
+    const bucket = Math.floor(minute / 64);
+    if (bucket > top) {
+      merge.fitBucket(bucket);
+      top = bucket;
+    }
+    merge.coarse[bucket]! += n;
+    count += n;
+  };
+  forEachDelay(groups, tally);
+  if (count === 0) return { count, values: [] };
+  const ranks = ranksOf(count);
   const wanted = [...new Set(ranks)].sort((a, b) => a - b);
   const found = new Map<number, { bucket: number; offset: number }>();
   let cumulative = 0;
   let w = 0;
-  for (let b = 0; b < coarse.length && w < wanted.length; b++) {
+  const coarse = merge.coarse;
+  for (let b = 0; b <= top && w < wanted.length; b++) {
     const c = coarse[b]!;
     while (w < wanted.length && wanted[w]! < cumulative + c) {
       found.set(wanted[w]!, { bucket: b, offset: wanted[w]! - cumulative });
@@ -124,25 +153,56 @@ function valuesAtRanks(groups: Group[], ranks: number[], coarse: Float64Array): 
     }
     cumulative += c;
   }
-  for (const g of groups) for (let i = 0; i < g.minutes.length; i++) coarse[Math.floor(g.minutes.data[i]! / 64)] = 0;
+  coarse.fill(0, 0, top + 1);
   const buckets = new Map<number, [number, number][]>();
   for (const { bucket } of found.values()) buckets.set(bucket, []);
-  for (const g of groups) {
-    for (let i = 0; i < g.minutes.length; i++) {
-      const list = buckets.get(Math.floor(g.minutes.data[i]! / 64));
-      if (list) list.push([g.minutes.data[i]!, g.minuteCounts.data[i]!]);
-    }
-  }
-  for (const list of buckets.values()) list.sort((a, b) => a[0] - b[0]);
-  return ranks.map((r) => {
-    const { bucket, offset } = found.get(r)!;
-    let left = offset;
-    for (const [minute, count] of buckets.get(bucket)!) {
-      if (left < count) return minute;
-      left -= count;
-    }
-    throw new Error('percentile rank outside its bucket');
+  forEachDelay(groups, (minute, n) => {
+    const list = buckets.get(Math.floor(minute / 64));
+    if (list) list.push([minute, n]);
   });
+  for (const list of buckets.values()) list.sort((a, b) => a[0] - b[0]);
+  return {
+    count,
+    values: ranks.map((r) => {
+      const { bucket, offset } = found.get(r)!;
+      let left = offset;
+      for (const [minute, n] of buckets.get(bucket)!) {
+        if (left < n) return minute;
+        left -= n;
+      }
+      throw new Error('percentile rank outside its bucket');
+    }),
+  };
+}
+
+/** Every (minute, count) of the groups' delays: the cells' histograms (delta-coded varints), then single cases. */
+function forEachDelay(groups: Group[], visit: (minute: number, count: number) => void): void {
+  for (const g of groups) {
+    for (const blob of g.delayBlobs) {
+      let minute = 0;
+      let i = 0;
+      while (i < blob.length) {
+        let v = 0;
+        let scale = 1;
+        let byte: number;
+        do {
+          byte = blob[i++]!;
+          v += (byte & 0x7f) * scale;
+          scale *= 0x80;
+        } while (byte >= 0x80);
+        minute += v;
+        let n = 0;
+        scale = 1;
+        do {
+          byte = blob[i++]!;
+          n += (byte & 0x7f) * scale;
+          scale *= 0x80;
+        } while (byte >= 0x80);
+        visit(minute, n);
+      }
+    }
+    for (let i = 0; i < g.minutes.length; i++) visit(g.minutes.data[i]!, 1);
+  }
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -193,38 +253,55 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
    * What a group (or a union of groups) sums to apart from the one figure that depends on the moment of the request
    * (open in time): the counts, the distinct companies from the merged multisets, the exact percentiles.
    */
-  function aggregate(groups: Group[], seen: { companies: Int32Array; helped: Int32Array; stamp: number }, coarse: Float64Array): Aggregate {
+  function aggregate(groups: Group[], merge: Merge): Aggregate {
     const c = new Float64Array(N);
-    let delayCount = 0;
-    for (const g of groups) {
-      for (let i = 0; i < N; i++) c[i]! += g.counts[i]!;
-      for (let i = 0; i < g.minuteCounts.length; i++) delayCount += g.minuteCounts.data[i]!;
-    }
-    const stamp = ++seen.stamp;
+    for (const g of groups) for (let i = 0; i < N; i++) c[i]! += g.counts[i]!;
+    // Distinct companies and companies helped over the union: each id is marked with this union's stamp once.
+    const stamp = ++merge.stamp;
     let distinct = 0;
     let helped = 0;
+    const mark = (id: number, wasHelped: boolean) => {
+      if (id >= merge.companies.length) merge.fitCompany(id);
+      if (merge.companies[id] !== stamp) {
+        merge.companies[id] = stamp;
+        distinct++;
+      }
+      if (wasHelped && merge.helped[id] !== stamp) {
+        merge.helped[id] = stamp;
+        helped++;
+      }
+    };
     for (const g of groups) {
-      for (let i = 0; i < g.companies.length; i++) {
-        const id = g.companies.data[i]!;
-        if (seen.companies[id] !== stamp) {
-          seen.companies[id] = stamp;
-          distinct++;
-        }
-        if (g.companyHelped.data[i]! > 0 && seen.helped[id] !== stamp) {
-          seen.helped[id] = stamp;
-          helped++;
+      for (const blob of g.companyBlobs) {
+        // (id delta, cases, helped) as unsigned varints.
+        let id = 0;
+        let k = 0;
+        let i = 0;
+        while (i < blob.length) {
+          let v = 0;
+          let scale = 1;
+          let byte: number;
+          do {
+            byte = blob[i++]!;
+            v += (byte & 0x7f) * scale;
+            scale *= 0x80;
+          } while (byte >= 0x80);
+          if (k === 0) id += v;
+          else if (k === 2) mark(id, v > 0);
+          k = k === 2 ? 0 : k + 1;
         }
       }
+      for (let i = 0; i < g.companies.length; i++) mark(g.companies.data[i]!, g.companyHelped.data[i]! > 0);
     }
+    const rank = (p: number, count: number) => p * (count - 1);
+    const { count, values } = delaysAtRanks(groups, merge, (n) => [0.5, 0.9].flatMap((p) => [Math.floor(rank(p, n)), Math.ceil(rank(p, n))]));
     let median: number | null = null;
     let p90: number | null = null;
-    if (delayCount > 0) {
-      const rank = (p: number) => p * (delayCount - 1);
-      const ranks = [0.5, 0.9].flatMap((p) => [Math.floor(rank(p)), Math.ceil(rank(p))]);
-      const [m0, m1, q0, q1] = valuesAtRanks(groups, ranks, coarse) as [number, number, number, number];
+    if (count > 0) {
+      const [m0, m1, q0, q1] = values as [number, number, number, number];
       // PERCENTILE.INC: linear interpolation between the two closest ranks.
-      median = (m0 + (m1 - m0) * (rank(0.5) - Math.floor(rank(0.5)))) / 60;
-      p90 = (q0 + (q1 - q0) * (rank(0.9) - Math.floor(rank(0.9)))) / 60;
+      median = (m0 + (m1 - m0) * (rank(0.5, count) - Math.floor(rank(0.5, count)))) / 60;
+      p90 = (q0 + (q1 - q0) * (rank(0.9, count) - Math.floor(rank(0.9, count)))) / 60;
     }
     return { counts: c, distinct, helped, median, p90 };
   }
@@ -337,29 +414,32 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       if (!g) map.set(key, (g = new Group(values)));
       return g;
     };
-    let maxCompany = 0;
-    let maxMinute = 0;
     let excluded = 0; // rows in the benchmark but outside the reader's scope
-    const scratch = new Scratch();
     const dims = Object.fromEntries(CELL_DIMENSIONS.map((d) => [d, ''])) as Record<CellDimension, string>;
-    const addTo = (g: Group, counts: ArrayLike<number>) => {
-      for (let i = 0; i < N; i++) g.counts[i]! += counts[i]!;
-      copyInto(g.minutes, scratch.minutes);
-      copyInto(g.minuteCounts, scratch.minuteCounts);
-      copyInto(g.companies, scratch.companies);
-      copyInto(g.companyCases, scratch.companyCases);
-      copyInto(g.companyHelped, scratch.companyHelped);
-    };
-    const track = () => {
-      for (let i = 0; i < scratch.companies.length; i++) if (scratch.companies.data[i]! > maxCompany) maxCompany = scratch.companies.data[i]!;
-      for (let i = 0; i < scratch.minutes.length; i++) if (scratch.minutes.data[i]! > maxMinute) maxMinute = scratch.minutes.data[i]!;
-    };
-    /** A row of a cell or a case: to the reader's group when in scope, and to the benchmark's unless it is cached. */
-    const add = (rowCounty: string | null, date: string, counts: ArrayLike<number>) => {
-      track();
-      if (inScope(rowCounty)) addTo(groupFor(mainGroups, groupBy, dims, date), counts);
+    /** A cell: to the reader's group when in scope, and to the benchmark's unless it is cached. */
+    const addCell = (rowCounty: string | null, date: string, counts: ArrayLike<number>, delays: Uint8Array | null, companies: Uint8Array | null) => {
+      const into = (g: Group) => {
+        for (let i = 0; i < N; i++) g.counts[i]! += counts[i]!;
+        if (delays) g.delayBlobs.push(delays);
+        if (companies) g.companyBlobs.push(companies);
+      };
+      if (inScope(rowCounty)) into(groupFor(mainGroups, groupBy, dims, date));
       else excluded++;
-      if (!cachedBench) addTo(groupFor(benchGroups, benchBy, dims, date), counts);
+      if (!cachedBench) into(groupFor(benchGroups, benchBy, dims, date));
+    };
+    /** A case (the per-case path), likewise. */
+    const addCase = (rowCounty: string | null, date: string, counts: ArrayLike<number>, minute: number | null, company: number | null, helped: boolean) => {
+      const into = (g: Group) => {
+        for (let i = 0; i < N; i++) g.counts[i]! += counts[i]!;
+        if (minute !== null) g.minutes.push(minute);
+        if (company !== null) {
+          g.companies.push(company);
+          g.companyHelped.push(+helped);
+        }
+      };
+      if (inScope(rowCounty)) into(groupFor(mainGroups, groupBy, dims, date));
+      else excluded++;
+      if (!cachedBench) into(groupFor(benchGroups, benchBy, dims, date));
     };
 
     const needed = new Set<CellDimension>(groupBy.filter(isCellDimension));
@@ -396,12 +476,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         for (let i = 0; i < D; i++) dims[CELL_DIMENSIONS[i]!] = row[i] as string;
         const date = row[D] as string;
         const counts = row.slice(D + 1, D + 1 + N) as number[];
-        scratch.reset();
-        const delays = row[D + 1 + N] as Buffer | null;
-        const companies = row[D + 2 + N] as Buffer | null;
-        if (delays) appendEntries(delays, 2, scratch.minutes, scratch.minuteCounts);
-        if (companies) appendEntries(companies, 3, scratch.companies, scratch.companyCases, scratch.companyHelped);
-        add(dims.county === '' ? null : dims.county, date, counts);
+        addCell(dims.county === '' ? null : dims.county, date, counts, row[D + 1 + N] as Buffer | null, row[D + 2 + N] as Buffer | null);
       }
     } else {
       // No grain has these dimensions together: the same definitions over the per-case facts.
@@ -421,18 +496,7 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         dims.entryPoint = row.entryPoint ?? '';
         dims.sizeBand = row.sizeBand;
         dims.triageReason = row.triageReason ?? '';
-        scratch.reset();
-        const minute = delayMinutesOf(row);
-        if (minute !== null) {
-          scratch.minutes.push(minute);
-          scratch.minuteCounts.push(1);
-        }
-        if (row.companyId !== null) {
-          scratch.companies.push(row.companyId);
-          scratch.companyCases.push(1);
-          scratch.companyHelped.push(+(row.outcome === 'helped'));
-        }
-        add(row.countyCode, row.localDate, counts);
+        addCase(row.countyCode, row.localDate, counts, delayMinutesOf(row), row.companyId, row.outcome === 'helped');
       }
     }
 
@@ -456,12 +520,11 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
       benchOpenTotal += n;
     }
 
-    const seen = { companies: new Int32Array(maxCompany + 1), helped: new Int32Array(maxCompany + 1), stamp: 0 };
-    const coarse = new Float64Array(Math.floor(maxMinute / 64) + 1);
+    const merge = new Merge();
     const inOrder = (map: Map<string, Group>) => [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
     const benchAggregates: BenchmarkAggregates = cachedBench ?? (() => {
       const list = inOrder(benchGroups);
-      return { total: aggregate(list, seen, coarse), groups: list.map((g) => ({ values: g.values, aggregate: aggregate([g], seen, coarse) })) };
+      return { total: aggregate(list, merge), groups: list.map((g) => ({ values: g.values, aggregate: aggregate([g], merge) })) };
     })();
     if (!cachedBench) benchmarks.set(benchKey, generation, benchAggregates);
     const bench = {
@@ -474,10 +537,10 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     const finish = (map: Map<string, Group>, by: GroupDimension[], total?: ComplianceFigures) => {
       const list = inOrder(map);
       return {
-        total: total ?? figures(aggregate(list, seen, coarse), list.reduce((n, g) => n + g.openInTime, 0)),
+        total: total ?? figures(aggregate(list, merge), list.reduce((n, g) => n + g.openInTime, 0)),
         groups: by.length === 0 ? [] : list.map((g): ComplianceGroup => ({
           ...Object.fromEntries(by.map((d, i) => [d, g.values[i]])),
-          ...figures(aggregate([g], seen, coarse), g.openInTime),
+          ...figures(aggregate([g], merge), g.openInTime),
         })),
       };
     };
