@@ -141,6 +141,24 @@ export function createDispatcher(deps: DispatcherDeps) {
     claimed: cap > 0 ? claimFree(at, cap) : [],
   }));
 
+  /**
+   * A cycle's transaction commits without waiting for the disk (synchronous=NORMAL for this commit only). What a power
+   * cut can take from it is a claim or an outcome, and either way the message is sent again with the same id, which
+   * at-least-once delivery allows; the write-ahead log stays consistent, and the next durable commit (an inquiry's)
+   * fsyncs these pages with its own. Every cycle saved an fsync that blocked the event loop for 1-5 ms.
+   */
+  const relaxed = <T>(run: () => T): T => {
+    const client = db.$client;
+    const level = client.pragma('synchronous', { simple: true }) as number;
+    if (level <= 1) return run();
+    client.pragma('synchronous = NORMAL');
+    try {
+      return run();
+    } finally {
+      client.pragma(`synchronous = ${level}`);
+    }
+  };
+
   /** One cycle: record what completed, claim what fits (up to `cap` per channel), start sending after the commit. */
   function cycle(cap: number): number {
     if (closed) return 0;
@@ -150,7 +168,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     let claimed: MessageRow[] = [];
     try {
       const now = clock();
-      const r = transaction.immediate(done, now, cap);
+      const r = relaxed(() => transaction.immediate(done, now, cap));
       claimed = r.claimed;
       if (deps.onResult) r.results.forEach((result, i) => deps.onResult!(done[i]!.message.channel, result, done[i]!.message, done[i]!.outcome));
       for (const m of claimed) start(m, now);

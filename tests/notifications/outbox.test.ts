@@ -28,6 +28,27 @@ describe('the outbox', () => {
     await smtp.close();
   });
 
+  it("records the dispatcher's claims and outcomes without an fsync (a lost one only means sending again), never an inquiry", async () => {
+    // Test-only TEMP triggers on this connection note the durability level each write ran under.
+    const client = w.db.$client;
+    client.exec(`CREATE TEMP TABLE write_levels (what TEXT, level INTEGER);
+      CREATE TEMP TRIGGER outbox_level AFTER UPDATE ON outbox_messages BEGIN INSERT INTO write_levels SELECT 'outbox', synchronous FROM pragma_synchronous; END;
+      CREATE TEMP TRIGGER inquiry_level AFTER INSERT ON inquiries BEGIN INSERT INTO write_levels SELECT 'inquiry', synchronous FROM pragma_synchronous; END;`);
+    try {
+      const res = await w.app.inject({ method: 'POST', url: '/v1/inquiries', payload: inquiry({ county: 'SE-M', message: LOAN }) });
+      expect(res.statusCode).toBe(201);
+      await dispatch();
+      const levels = client.prepare('SELECT what, level FROM write_levels').all() as { what: string; level: number }[];
+      expect(levels.filter((l) => l.what === 'inquiry')).toEqual([{ what: 'inquiry', level: 2 }]); // FULL
+      const outbox = levels.filter((l) => l.what === 'outbox');
+      expect(outbox.length).toBeGreaterThanOrEqual(4); // two messages claimed, then both recorded as delivered
+      expect(new Set(outbox.map((l) => l.level))).toEqual(new Set([1])); // NORMAL
+      expect(client.pragma('synchronous', { simple: true })).toBe(2); // and FULL again afterwards
+    } finally {
+      client.exec('DROP TRIGGER temp.outbox_level; DROP TRIGGER temp.inquiry_level; DROP TABLE temp.write_levels;');
+    }
+  });
+
   it('is written in the same transaction as its cause: a burst of intakes (group commit) has exactly its messages, a refused action none', async () => {
     const before = count('SELECT COUNT(*) AS n FROM outbox_messages');
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => w.app.inject({
