@@ -61,23 +61,30 @@ class Group {
 }
 
 /**
- * Work arrays of one report: which companies were seen in the union being summed (by stamp, so they are never
- * cleared) and a coarse histogram of delays in 64-minute buckets; both grow with the largest id and minute met.
+ * Work arrays of one report: which companies were seen in the group and in the union being summed (by stamp, so they
+ * are never cleared), the decoded delays, and a coarse histogram of delays in 64-minute buckets; they grow with the
+ * largest id and minute met.
  */
 class Merge {
-  companies = new Int32Array(1024);
-  helped = new Int32Array(1024);
-  stamp = 0;
+  inUnion = new Int32Array(1024);
+  helpedInUnion = new Int32Array(1024);
+  inGroup = new Int32Array(1024);
+  helpedInGroup = new Int32Array(1024);
+  unionStamp = 0;
+  groupStamp = 0;
   coarse = new Float64Array(256);
+  minutes = new IntList();
+  minuteCounts = new IntList();
   fitCompany(id: number) {
-    if (id < this.companies.length) return;
-    const size = Math.max(id + 1, this.companies.length * 2);
-    const companies = new Int32Array(size);
-    companies.set(this.companies);
-    const helped = new Int32Array(size);
-    helped.set(this.helped);
-    this.companies = companies;
-    this.helped = helped;
+    const grow = (a: Int32Array) => {
+      const bigger = new Int32Array(Math.max(id + 1, a.length * 2));
+      bigger.set(a);
+      return bigger;
+    };
+    this.inUnion = grow(this.inUnion);
+    this.helpedInUnion = grow(this.helpedInUnion);
+    this.inGroup = grow(this.inGroup);
+    this.helpedInGroup = grow(this.helpedInGroup);
   }
   fitBucket(bucket: number) {
     if (bucket < this.coarse.length) return;
@@ -125,84 +132,94 @@ export class BenchmarkCache {
  * The delays of several groups as one multiset: how many there are, and the values at the given 0-based ranks, exact.
  * A coarse histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
  */
-function delaysAtRanks(groups: Group[], merge: Merge, ranksOf: (count: number) => number[]): { count: number; values: number[] } {
+/** Appends a group's delays (the cells' delta-coded varint histograms, then single cases) to the merge's lists. */
+function decodeDelays(g: Group, merge: Merge): void {
+  const minutes = merge.minutes;
+  const counts = merge.minuteCounts;
+  for (const blob of g.delayBlobs) {
+    // (minute delta, count) as unsigned varints; most fit in one byte.
+    let minute = 0;
+    let i = 0;
+    while (i < blob.length) {
+      let byte = blob[i++]!;
+      let v = byte & 0x7f;
+      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+        byte = blob[i++]!;
+        v += (byte & 0x7f) * scale;
+      }
+      minute += v;
+      byte = blob[i++]!;
+      let n = byte & 0x7f;
+      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+        byte = blob[i++]!;
+        n += (byte & 0x7f) * scale;
+      }
+      minutes.push(minute);
+      counts.push(n);
+    }
+  }
+  for (let i = 0; i < g.minutes.length; i++) {
+    minutes.push(g.minutes.data[i]!);
+    counts.push(1);
+  }
+}
+
+/**
+ * The median and 90th percentile (PERCENTILE.INC, in hours) of the delays at [from, to) of the merge's lists, exact:
+ * a coarse histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
+ */
+function percentiles(merge: Merge, from: number, to: number): { median: number | null; p90: number | null } {
+  const m = merge.minutes.data;
+  const c = merge.minuteCounts.data;
   let count = 0;
   let top = -1;
-  const tally = (minute: number, n: number) => {
-    const bucket = Math.floor(minute / 64);
+  for (let i = from; i < to; i++) {
+    const bucket = Math.floor(m[i]! / 64);
     if (bucket > top) {
       merge.fitBucket(bucket);
       top = bucket;
     }
-    merge.coarse[bucket]! += n;
-    count += n;
-  };
-  forEachDelay(groups, tally);
-  if (count === 0) return { count, values: [] };
-  const ranks = ranksOf(count);
+    count += c[i]!;
+  }
+  if (count === 0) return { median: null, p90: null };
+  const coarse = merge.coarse;
+  for (let i = from; i < to; i++) coarse[Math.floor(m[i]! / 64)]! += c[i]!;
+  const rank = (p: number) => p * (count - 1);
+  const ranks = [0.5, 0.9].flatMap((p) => [Math.floor(rank(p)), Math.ceil(rank(p))]);
   const wanted = [...new Set(ranks)].sort((a, b) => a - b);
   const found = new Map<number, { bucket: number; offset: number }>();
   let cumulative = 0;
   let w = 0;
-  const coarse = merge.coarse;
   for (let b = 0; b <= top && w < wanted.length; b++) {
-    const c = coarse[b]!;
-    while (w < wanted.length && wanted[w]! < cumulative + c) {
+    const n = coarse[b]!;
+    while (w < wanted.length && wanted[w]! < cumulative + n) {
       found.set(wanted[w]!, { bucket: b, offset: wanted[w]! - cumulative });
       w++;
     }
-    cumulative += c;
+    cumulative += n;
   }
   coarse.fill(0, 0, top + 1);
   const buckets = new Map<number, [number, number][]>();
   for (const { bucket } of found.values()) buckets.set(bucket, []);
-  forEachDelay(groups, (minute, n) => {
-    const list = buckets.get(Math.floor(minute / 64));
-    if (list) list.push([minute, n]);
-  });
-  for (const list of buckets.values()) list.sort((a, b) => a[0] - b[0]);
-  return {
-    count,
-    values: ranks.map((r) => {
-      const { bucket, offset } = found.get(r)!;
-      let left = offset;
-      for (const [minute, n] of buckets.get(bucket)!) {
-        if (left < n) return minute;
-        left -= n;
-      }
-      throw new Error('percentile rank outside its bucket');
-    }),
-  };
-}
-
-/** Every (minute, count) of the groups' delays: the cells' histograms (delta-coded varints), then single cases. */
-function forEachDelay(groups: Group[], visit: (minute: number, count: number) => void): void {
-  for (const g of groups) {
-    for (const blob of g.delayBlobs) {
-      let minute = 0;
-      let i = 0;
-      while (i < blob.length) {
-        let v = 0;
-        let scale = 1;
-        let byte: number;
-        do {
-          byte = blob[i++]!;
-          v += (byte & 0x7f) * scale;
-          scale *= 0x80;
-        } while (byte >= 0x80);
-        minute += v;
-        let n = 0;
-        scale = 1;
-        do {
-          byte = blob[i++]!;
-          n += (byte & 0x7f) * scale;
-          scale *= 0x80;
-        } while (byte >= 0x80);
-        visit(minute, n);
-      }
-    }
-    for (let i = 0; i < g.minutes.length; i++) visit(g.minutes.data[i]!, 1);
+  for (let i = from; i < to; i++) {
+    const list = buckets.get(Math.floor(m[i]! / 64));
+    if (list) list.push([m[i]!, c[i]!]);
   }
+  for (const list of buckets.values()) list.sort((a, b) => a[0] - b[0]);
+  const [m0, m1, q0, q1] = ranks.map((r) => {
+    const { bucket, offset } = found.get(r)!;
+    let left = offset;
+    for (const [minute, n] of buckets.get(bucket)!) {
+      if (left < n) return minute;
+      left -= n;
+    }
+    throw new Error('percentile rank outside its bucket');
+  }) as [number, number, number, number];
+  // Linear interpolation between the two closest ranks.
+  return {
+    median: (m0 + (m1 - m0) * (rank(0.5) - Math.floor(rank(0.5)))) / 60,
+    p90: (q0 + (q1 - q0) * (rank(0.9) - Math.floor(rank(0.9)))) / 60,
+  };
 }
 
 const round = (x: number | null, digits: number) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -250,60 +267,76 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     (county === null || c === county) && (viewer.counties === null || (c !== null && viewer.counties.includes(c)));
 
   /**
-   * What a group (or a union of groups) sums to apart from the one figure that depends on the moment of the request
-   * (open in time): the counts, the distinct companies from the merged multisets, the exact percentiles.
+   * What each group and their union sum to, apart from the one figure that depends on the moment of the request (open
+   * in time): the counts, the distinct companies and companies helped from the merged multisets, the exact
+   * percentiles. Every company and delay entry is decoded once, for its group and the union together.
    */
-  function aggregate(groups: Group[], merge: Merge): Aggregate {
-    const c = new Float64Array(N);
-    for (const g of groups) for (let i = 0; i < N; i++) c[i]! += g.counts[i]!;
-    // Distinct companies and companies helped over the union: each id is marked with this union's stamp once.
-    const stamp = ++merge.stamp;
-    let distinct = 0;
-    let helped = 0;
-    const mark = (id: number, wasHelped: boolean) => {
-      if (id >= merge.companies.length) merge.fitCompany(id);
-      if (merge.companies[id] !== stamp) {
-        merge.companies[id] = stamp;
-        distinct++;
-      }
-      if (wasHelped && merge.helped[id] !== stamp) {
-        merge.helped[id] = stamp;
-        helped++;
-      }
-    };
-    for (const g of groups) {
+  function aggregateAll(list: Group[], merge: Merge): { total: Aggregate; groups: Aggregate[] } {
+    const totalCounts = new Float64Array(N);
+    const unionStamp = ++merge.unionStamp;
+    let distinctInUnion = 0;
+    let helpedInUnion = 0;
+    merge.minutes.length = merge.minuteCounts.length = 0;
+    const groups = list.map((g): Aggregate => {
+      for (let i = 0; i < N; i++) totalCounts[i]! += g.counts[i]!;
+      const groupStamp = ++merge.groupStamp;
+      let distinct = 0;
+      let helped = 0;
+      let inUnion = merge.inUnion;
+      let helpedUnion = merge.helpedInUnion;
+      let inGroup = merge.inGroup;
+      let helpedGroup = merge.helpedInGroup;
+      const mark = (id: number, h: boolean) => {
+        if (id >= inUnion.length) {
+          merge.fitCompany(id);
+          ({ inUnion, helpedInUnion: helpedUnion, inGroup, helpedInGroup: helpedGroup } = merge);
+        }
+        if (inGroup[id] !== groupStamp) {
+          inGroup[id] = groupStamp;
+          distinct++;
+          if (inUnion[id] !== unionStamp) {
+            inUnion[id] = unionStamp;
+            distinctInUnion++;
+          }
+        }
+        if (h && helpedGroup[id] !== groupStamp) {
+          helpedGroup[id] = groupStamp;
+          helped++;
+          if (helpedUnion[id] !== unionStamp) {
+            helpedUnion[id] = unionStamp;
+            helpedInUnion++;
+          }
+        }
+      };
       for (const blob of g.companyBlobs) {
-        // (id delta, cases, helped) as unsigned varints.
+        // (id delta, cases, helped) as unsigned varints; most fit in one byte.
         let id = 0;
-        let k = 0;
         let i = 0;
         while (i < blob.length) {
-          let v = 0;
-          let scale = 1;
-          let byte: number;
-          do {
+          let byte = blob[i++]!;
+          let v = byte & 0x7f;
+          for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
             byte = blob[i++]!;
             v += (byte & 0x7f) * scale;
-            scale *= 0x80;
-          } while (byte >= 0x80);
-          if (k === 0) id += v;
-          else if (k === 2) mark(id, v > 0);
-          k = k === 2 ? 0 : k + 1;
+          }
+          id += v;
+          do byte = blob[i++]!; while (byte >= 0x80); // cases: not needed here
+          byte = blob[i++]!;
+          let h = byte & 0x7f;
+          for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+            byte = blob[i++]!;
+            h += (byte & 0x7f) * scale;
+          }
+          mark(id, h > 0);
         }
       }
       for (let i = 0; i < g.companies.length; i++) mark(g.companies.data[i]!, g.companyHelped.data[i]! > 0);
-    }
-    const rank = (p: number, count: number) => p * (count - 1);
-    const { count, values } = delaysAtRanks(groups, merge, (n) => [0.5, 0.9].flatMap((p) => [Math.floor(rank(p, n)), Math.ceil(rank(p, n))]));
-    let median: number | null = null;
-    let p90: number | null = null;
-    if (count > 0) {
-      const [m0, m1, q0, q1] = values as [number, number, number, number];
-      // PERCENTILE.INC: linear interpolation between the two closest ranks.
-      median = (m0 + (m1 - m0) * (rank(0.5, count) - Math.floor(rank(0.5, count)))) / 60;
-      p90 = (q0 + (q1 - q0) * (rank(0.9, count) - Math.floor(rank(0.9, count)))) / 60;
-    }
-    return { counts: c, distinct, helped, median, p90 };
+      const from = merge.minutes.length;
+      decodeDelays(g, merge);
+      return { counts: g.counts, distinct, helped, ...percentiles(merge, from, merge.minutes.length) };
+    });
+    const total = { counts: totalCounts, distinct: distinctInUnion, helped: helpedInUnion, ...percentiles(merge, 0, merge.minutes.length) };
+    return { total, groups };
   }
 
   /** The finished figures of an aggregate, given how many of its open cases still have their deadline ahead now. */
@@ -524,7 +557,8 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     const inOrder = (map: Map<string, Group>) => [...map.values()].filter((g) => g.counts[IX.received]! > 0).sort((a, b) => compareValues(a.values, b.values));
     const benchAggregates: BenchmarkAggregates = cachedBench ?? (() => {
       const list = inOrder(benchGroups);
-      return { total: aggregate(list, merge), groups: list.map((g) => ({ values: g.values, aggregate: aggregate([g], merge) })) };
+      const { total, groups } = aggregateAll(list, merge);
+      return { total, groups: list.map((g, i) => ({ values: g.values, aggregate: groups[i]! })) };
     })();
     if (!cachedBench) benchmarks.set(benchKey, generation, benchAggregates);
     const bench = {
@@ -536,11 +570,12 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
     };
     const finish = (map: Map<string, Group>, by: GroupDimension[], total?: ComplianceFigures) => {
       const list = inOrder(map);
+      const sums = aggregateAll(list, merge);
       return {
-        total: total ?? figures(aggregate(list, merge), list.reduce((n, g) => n + g.openInTime, 0)),
-        groups: by.length === 0 ? [] : list.map((g): ComplianceGroup => ({
-          ...Object.fromEntries(by.map((d, i) => [d, g.values[i]])),
-          ...figures(aggregate([g], merge), g.openInTime),
+        total: total ?? figures(sums.total, list.reduce((n, g) => n + g.openInTime, 0)),
+        groups: by.length === 0 ? [] : list.map((g, i): ComplianceGroup => ({
+          ...Object.fromEntries(by.map((d, j) => [d, g.values[j]])),
+          ...figures(sums.groups[i]!, g.openInTime),
         })),
       };
     };
