@@ -17,6 +17,7 @@ import { testConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { seededRandom } from './lib.js';
 import { createImportService } from '../src/import/service.js';
+import { IMPORT_BATCH } from '../src/import/cli.js';
 import { openStatsProjection } from '../src/stats/open.js';
 import { createCompactor } from '../src/stats/compaction.js';
 import { loadKnowledge } from '../src/classification/knowledge.js';
@@ -98,7 +99,7 @@ const { projection } = openStatsProjection(db, config);
 const existing = reused ? db.$client.prepare('SELECT COUNT(*) FROM case_facts').pluck().get() as number : 0;
 if (existing !== CASES) {
   if (existing > 0) throw new Error(`BENCH_DB ${databasePath} holds ${existing} cases, not ${CASES}: remove it or ask for that many`);
-  const importer = createImportService({ db, reference, clock, projection, deadlinePolicy: 'working-day', batchSize: 5000 }).start();
+  const importer = createImportService({ db, reference, clock, projection, deadlinePolicy: 'working-day', batchSize: Number(process.env.BENCH_BATCH ?? IMPORT_BATCH), bulkCacheMb: Number(process.env.IMPORT_CACHE_MB ?? config.IMPORT_CACHE_MB) }).start();
   const t0 = performance.now();
   for (let i = 0; i < CASES; i++) importer.add(line(i));
   const report = importer.finish();

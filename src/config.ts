@@ -22,6 +22,11 @@ export const configSchema = z.object({
   SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
   /** How much of the database file SQLite reads through a memory map, in MB; 0 turns the map off. */
   SQLITE_MMAP_MB: z.coerce.number().int().min(0).max(65536).default(256),
+  /**
+   * SQLite's page cache while a bulk import (the command line) runs, in MB: inserts into large indexes at random
+   * places read and write pages all over the file, so the cache decides how much of that stays in memory.
+   */
+  IMPORT_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(128),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Deadline policy for new inquiries; the policy in force is recorded with each inquiry. */
   DEADLINE_POLICY: z.enum(['working-day', '24h']).default('working-day'),

@@ -40,9 +40,13 @@ export function timeOrderedId(now = Date.now()): string {
   return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
 }
 
-export interface ImportDeps { db: Db; reference: ReferenceService; clock: Clock; projection: StatsProjection; deadlinePolicy: DeadlinePolicy; batchSize?: number }
+export interface ImportDeps {
+  db: Db; reference: ReferenceService; clock: Clock; projection: StatsProjection; deadlinePolicy: DeadlinePolicy; batchSize?: number;
+  /** The page cache of a bulk import, in MB (IMPORT_CACHE_MB). */
+  bulkCacheMb?: number;
+}
 
-export function createImportService({ db, reference, clock, projection, deadlinePolicy, batchSize = 1000 }: ImportDeps) {
+export function createImportService({ db, reference, clock, projection, deadlinePolicy, batchSize = 1000, bulkCacheMb = 128 }: ImportDeps) {
   const client: Database.Database = db.$client;
   const topics = new Map(reference.topics().map((t) => [t.id, t]));
   const statements = {
@@ -232,7 +236,7 @@ export function createImportService({ db, reference, clock, projection, deadline
     const cacheBefore = client.pragma('cache_size', { simple: true }) as number;
     const checkpointBefore = client.pragma('wal_autocheckpoint', { simple: true }) as number;
     if (bulk) {
-      client.pragma('cache_size = -131072');
+      client.pragma(`cache_size = ${-bulkCacheMb * 1024}`);
       client.pragma('wal_autocheckpoint = 16384');
     }
     const restore = () => {
