@@ -4,7 +4,9 @@ import autocannon from 'autocannon';
 /** Starts a TypeScript entry point in its own process and waits until it answers on the port. */
 export async function startProcess(entry: string, port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   // A compiled entry (dist/*.js) runs on plain node, as in the image; a TypeScript one through tsx, as `npm start`.
-  const args = entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry];
+  // NODE_ARGS: flags for this process's node only (e.g. --cpu-prof, which NODE_OPTIONS does not take).
+  const nodeArgs = env.NODE_ARGS ? env.NODE_ARGS.split(' ') : [];
+  const args = [...nodeArgs, ...(entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry])];
   const child = spawn(process.execPath, args, {
     // Rate limits off: a load generator is one address sending far more than any client may; a bench can set them.
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0', RATE_LIMIT_ANONYMOUS_READS_PER_MINUTE: '0', RATE_LIMIT_PER_KEY_PER_MINUTE: '0', ...env },

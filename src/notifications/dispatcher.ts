@@ -118,20 +118,10 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   function claimFree(now: number, cap: number): MessageRow[] {
     const started: MessageRow[] = [];
-    const pending = new Map(bySubscription);
     for (const channel of CHANNELS) {
       if (!channels[channel]) continue;
-      const full = [...pending].filter(([, n]) => n >= perSubscription).map(([id]) => id);
-      const messages = repository.claim(owner, now, now + leaseMs, Math.min(cap, limits[channel] - inFlight[channel]), channel, full);
-      for (const m of messages) {
-        // One claim may hold more of a subscription's messages than it has free slots: those go back, due at once.
-        if (m.subscriptionId && (pending.get(m.subscriptionId) ?? 0) >= perSubscription) {
-          repository.release(m.id, owner, now);
-          continue;
-        }
-        if (m.subscriptionId) pending.set(m.subscriptionId, (pending.get(m.subscriptionId) ?? 0) + 1);
-        started.push(m);
-      }
+      const free = (subscriptionId: string) => perSubscription - (bySubscription.get(subscriptionId) ?? 0);
+      started.push(...repository.claim(owner, now, now + leaseMs, Math.min(cap, limits[channel] - inFlight[channel]), channel, free));
     }
     return started;
   }

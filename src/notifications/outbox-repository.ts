@@ -43,11 +43,19 @@ export function createOutboxRepository(db: Db) {
 
   const s = {
     // The lease: a claimed message's next attempt moves to the end of the lease, so nobody else takes it meanwhile.
-    claim: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @leaseUntil, lease_owner = @owner
-      WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= @now AND channel = @channel
-        AND (subscription_id IS NULL OR subscription_id NOT IN (SELECT value FROM json_each(@busy)))
+    // Each claim reads one work list of outbox_due_idx: e-mail, or one webhook subscription's.
+    claimEmail: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @leaseUntil, lease_owner = @owner
+      WHERE id IN (SELECT id FROM outbox_messages INDEXED BY outbox_due_idx
+        WHERE status = 'pending' AND channel = 'email' AND subscription_id IS NULL AND next_attempt_at <= @now
         ORDER BY next_attempt_at LIMIT @limit)
       RETURNING ${COLUMNS}`),
+    claimWebhooks: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @leaseUntil, lease_owner = @owner
+      WHERE id IN (SELECT id FROM outbox_messages INDEXED BY outbox_due_idx
+        WHERE status = 'pending' AND channel = 'webhook' AND subscription_id = @subscriptionId AND next_attempt_at <= @now
+        ORDER BY next_attempt_at LIMIT @limit)
+      RETURNING ${COLUMNS}`),
+    // Pending webhook messages belong to subscriptions not deleted (deleting one cancels its queue).
+    subscriptions: client.prepare('SELECT id FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id').pluck(),
     delivered: client.prepare(`UPDATE outbox_messages SET status = 'delivered', attempts = attempts + 1, delivered_at = @at,
         last_attempt_at = @at, last_status = @status, last_error = NULL, lease_owner = NULL,
         recipient = CASE WHEN personal = 1 THEN NULL ELSE recipient END
@@ -58,7 +66,6 @@ export function createOutboxRepository(db: Db) {
     cancel: client.prepare(`UPDATE outbox_messages SET status = 'cancelled', last_error = @reason, lease_owner = NULL,
         recipient = CASE WHEN personal = 1 THEN NULL ELSE recipient END
       WHERE id = @id AND status = 'pending' AND lease_owner = @owner`),
-    release: client.prepare(`UPDATE outbox_messages SET next_attempt_at = @now, lease_owner = NULL WHERE id = @id AND status = 'pending' AND lease_owner = @owner`),
     get: client.prepare(`SELECT ${COLUMNS} FROM outbox_messages WHERE id = ?`),
     replay: client.prepare(`UPDATE outbox_messages SET status = 'pending', next_attempt_at = @now, expires_at = @expiresAt, lease_owner = NULL
       WHERE id = @id AND status IN ('pending', 'dead', 'delivered') RETURNING ${COLUMNS}`),
@@ -74,12 +81,11 @@ export function createOutboxRepository(db: Db) {
       WHERE subscription_id = @id AND status = 'pending' AND (lease_owner IS NULL OR next_attempt_at <= @now)`),
     cancelSubscriptionQueue: client.prepare(`UPDATE outbox_messages SET status = 'cancelled', last_error = @reason, lease_owner = NULL
       WHERE subscription_id = @id AND status IN ('pending', 'dead')`),
-    depth: client.prepare(`SELECT channel, COUNT(*) AS n, MIN(due_at) AS oldest FROM outbox_messages
-      WHERE status = 'pending' AND next_attempt_at >= 0 AND due_at <= ? GROUP BY channel`),
-    scheduled: client.prepare(`SELECT channel, COUNT(*) AS n FROM outbox_messages
-      WHERE status = 'pending' AND next_attempt_at >= 0 AND due_at > ? GROUP BY channel`),
+    depth: client.prepare(`SELECT channel, COUNT(*) AS n, MIN(due_at) AS oldest FROM outbox_messages INDEXED BY outbox_due_idx
+      WHERE status = 'pending' AND due_at <= ? GROUP BY channel`),
+    scheduled: client.prepare(`SELECT channel, COUNT(*) AS n FROM outbox_messages INDEXED BY outbox_due_idx
+      WHERE status = 'pending' AND due_at > ? GROUP BY channel`),
     dead: client.prepare(`SELECT channel, COUNT(*) AS n FROM outbox_messages WHERE status = 'dead' AND id >= '' GROUP BY channel`),
-    nextDue: client.prepare(`SELECT MIN(next_attempt_at) FROM outbox_messages WHERE status = 'pending'`).pluck(),
   };
 
   return {
@@ -94,15 +100,22 @@ export function createOutboxRepository(db: Db) {
     },
 
     /**
-     * Claims up to `limit` due messages of one channel for `owner` until `leaseUntil` (one statement: atomic),
-     * skipping subscriptions that already have as many deliveries in flight as they may.
+     * Claims up to `limit` due messages of one channel for `owner` until `leaseUntil` (each statement atomic). Webhook
+     * messages are claimed subscription by subscription, at most `freeSlots(subscription)` each, so a subscription
+     * whose deliveries are all in flight is skipped without reading its queue.
      */
-    claim(owner: string, now: number, leaseUntil: number, limit: number, channel: Channel, busySubscriptions: string[] = []): MessageRow[] {
+    claim(owner: string, now: number, leaseUntil: number, limit: number, channel: Channel, freeSlots: (subscriptionId: string) => number = () => limit): MessageRow[] {
       if (limit <= 0) return [];
-      return s.claim.all({ owner, now, leaseUntil, limit, channel, busy: JSON.stringify(busySubscriptions) }) as MessageRow[];
+      if (channel === 'email') return s.claimEmail.all({ owner, now, leaseUntil, limit }) as MessageRow[];
+      const claimed: MessageRow[] = [];
+      for (const subscriptionId of s.subscriptions.all() as string[]) {
+        const room = Math.min(limit - claimed.length, freeSlots(subscriptionId));
+        if (room <= 0) continue;
+        claimed.push(...s.claimWebhooks.all({ owner, now, leaseUntil, limit: room, subscriptionId }) as MessageRow[]);
+        if (claimed.length >= limit) break;
+      }
+      return claimed;
     },
-    /** Gives a claimed message back unsent (no slot for it after all): due again at once, for any instance. */
-    release: (id: string, owner: string, now: number): boolean => s.release.run({ id, owner, now }).changes === 1,
     /** The outcome of an attempt; false when the lease was lost meanwhile (another instance owns the message now). */
     delivered: (id: string, owner: string, at: number, status: number | null): boolean => s.delivered.run({ id, owner, at, status }).changes === 1,
     failed: (id: string, owner: string, at: number, o: { dead: boolean; nextAttemptAt: number; status: number | null; error: string }): boolean =>
@@ -136,8 +149,6 @@ export function createOutboxRepository(db: Db) {
         dead: s.dead.all() as { channel: Channel; n: number }[],
       };
     },
-    /** The earliest next attempt of any pending message (the dispatcher sleeps until then), or null. */
-    nextDue: (): number | null => (s.nextDue.get() as number | null) ?? null,
   };
 }
 

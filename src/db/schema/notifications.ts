@@ -110,8 +110,10 @@ export const outboxMessages = sqliteTable(
     deliveredAt: integer('delivered_at'),
   },
   (t) => [
-    // The dispatcher's work list: pending messages by when they are due.
-    index('outbox_pending_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    // The dispatcher's work lists: pending messages by channel and, for webhooks, by subscription, each by when it is
+    // due. A claim reads only its own list, however long the others are (a backlog of one channel, or a subscription
+    // whose deliveries are all in flight, is never walked through by the claims of the others).
+    index('outbox_due_idx').on(t.channel, t.subscriptionId, t.nextAttemptAt).where(sql`status = 'pending'`),
     index('outbox_inquiry_idx').on(t.inquiryId),
     index('outbox_subscription_idx').on(t.subscriptionId, t.id).where(sql`subscription_id IS NOT NULL`),
     index('outbox_dead_idx').on(t.id).where(sql`status = 'dead'`),
