@@ -50,7 +50,8 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   const bareRuns: LoadResult[] = [];
   const serviceRuns: LoadResult[] = [];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  {
+  // BENCH_BARE=0 skips this first part (only the notified comparison below runs).
+  if (process.env.BENCH_BARE !== '0') {
     // Every feature on: durable commits, history, statistics facts, metrics, an Idempotency-Key on every request,
     // rate limits on (set far above what one load generator sends, so they are counted but never refuse), and the
     // outbox (e-mail and a webhook subscription: three messages per inquiry, sent while the load runs).
@@ -74,10 +75,11 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   }
   const median = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, b) => key(a) - key(b))[Math.floor(runs.length / 2)]!;
   const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ratio = bareRuns.length ? medianOf(serviceRuns.map((r, i) => r.requestsPerSecond / bareRuns[i]!.requestsPerSecond)) : NaN;
+  const p99 = bareRuns.length ? medianOf(serviceRuns.map((r) => r.p99)) : NaN;
+  if (bareRuns.length) {
   results.bare = median(bareRuns, (r) => r.requestsPerSecond);
   results['intake, every feature on'] = median(serviceRuns, (r) => r.requestsPerSecond);
-  const ratio = medianOf(serviceRuns.map((r, i) => r.requestsPerSecond / bareRuns[i]!.requestsPerSecond));
-  const p99 = medianOf(serviceRuns.map((r) => r.p99));
   console.log(`\n== Intake (POST /v1/inquiries) against the bare validated route, ${connections} connections, 1 KB bodies, ${rounds} rounds of ${seconds} s taking turns ==`);
   console.table([...bareRuns.map((r, i) => ({ round: i + 1, r })), ...serviceRuns.map((r, i) => ({ round: i + 1, r }))].map(({ round, r }, i) => ({
     server: i < bareRuns.length ? 'bare route' : 'intake', round,
@@ -86,6 +88,7 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   console.log(`intake / bare route: ${(ratio * 100).toFixed(1)} % (median of the rounds' ratios; goal: at least 20 %)`);
   console.log(`intake p99 at ${connections} connections: ${p99} ms (median of the rounds; goal: at most 25 ms)`);
   console.log(`body size: ${Math.round(bodies.reduce((n, b) => n + Buffer.byteLength(b), 0) / bodies.length)} bytes on average`);
+  }
 
   // Plain and notified intake take turns (ROUNDS each, medians reported), so that a neighbour's load on a
   // shared machine falls on both alike; the notified service's backlog is drained before the next turn.
