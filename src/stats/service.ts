@@ -128,10 +128,6 @@ export class BenchmarkCache {
   }
 }
 
-/**
- * The delays of several groups as one multiset: how many there are, and the values at the given 0-based ranks, exact.
- * A coarse histogram of 64-minute buckets finds each rank's bucket, then only that bucket's minutes are sorted.
- */
 /** Appends a group's delays (the cells' delta-coded varint histograms, then single cases) to the merge's lists. */
 function decodeDelays(g: Group, merge: Merge): void {
   const minutes = merge.minutes;
