@@ -46,12 +46,12 @@ export async function benchIntake(seconds = Number(process.env.BENCH_SECONDS ?? 
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   // The bare route and the service take turns at 50 connections (ROUNDS each, medians reported), so that a
   // neighbour's load on a shared machine falls on both alike and the ratio and p99 come from one run.
-  const bare = await startProcess('bench/bare-server.ts', 3101);
   const bareRuns: LoadResult[] = [];
   const serviceRuns: LoadResult[] = [];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   // BENCH_BARE=0 skips this first part (only the notified comparison below runs).
   if (process.env.BENCH_BARE !== '0') {
+    const bare = await startProcess('bench/bare-server.ts', 3101);
     // Every feature on: durable commits, history, statistics facts, metrics, an Idempotency-Key on every request,
     // rate limits on (set far above what one load generator sends, so they are counted but never refuse), and the
     // outbox (e-mail and a webhook subscription: three messages per inquiry, sent while the load runs).

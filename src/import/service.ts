@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../shared/ids.js';
 import { StringDecoder } from 'node:string_decoder';
 import type Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
@@ -29,16 +29,6 @@ const PLACEHOLDER = {
 
 interface Prepared { line: number; value: ImportLine; countyCode: string; actor: string | null; firstContactActor: string | null; orgNumber: string | null; referrals: number }
 
-/**
- * A UUID version 7 (RFC 9562: 48-bit Unix milliseconds, then random bits), as intake's ids. Built on
- * crypto.randomUUID, which draws from a cached entropy pool, instead of the uuid package's v7, which asks
- * the system for 16 random bytes per id: a visible cost at a million imported cases.
- */
-export function timeOrderedId(now = Date.now()): string {
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx, variant bits already set
-  const ms = now.toString(16).padStart(12, '0').slice(-12);
-  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
-}
 
 export interface ImportDeps {
   db: Db; reference: ReferenceService; clock: Clock; projection: StatsProjection; deadlinePolicy: DeadlinePolicy; batchSize?: number;

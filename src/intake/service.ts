@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { timeOrderedId } from '../shared/ids.js';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { inquiries } from '../db/schema/index.js';
@@ -121,7 +121,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const { location, classification, decision } = outcome;
       // Time-ordered ids (UUIDv7): new rows land at the end of the primary-key index instead of on a
       // random page, which keeps each commit's writes small as the table grows.
-      const id = uuidv7();
+      const id = timeOrderedId();
       const token = deps.statusLinks.tokenFor(id);
       const tokenHash = StatusLinks.hash(token);
 
@@ -250,7 +250,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const claimedBy = p.role === 'caseworker' && holder === p.actorId ? p.keyId : null;
       const status = holder === null ? 'triage' : claimedBy ? 'claimed' : 'assigned';
       const alternatives = [...new Set([decision.assignedActorId, ...decision.alternatives])].filter((a): a is string => a !== null && a !== holder);
-      const id = uuidv7();
+      const id = timeOrderedId();
       const token = deps.statusLinks.tokenFor(id);
 
       const result = await repository.inWriteTransaction((stats) => {

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { v7 as uuidv7 } from 'uuid';
+import { timeOrderedId } from '../shared/ids.js';
 import { TZDate } from '@date-fns/tz';
 import type { Db } from '../db/client.js';
 import { isWorkingDay, localDateOf, nextLocalDate, STOCKHOLM } from '../deadlines/calendar.js';
@@ -136,7 +136,7 @@ export function createNotifier({ db, repository, directory, email, followUpDelay
     };
     const body = JSON.stringify(payload);
     for (const sub of subscribers) {
-      out.push({ id: uuidv7(), channel: 'webhook', kind: event, inquiryId: c.id, subscriptionId: sub.id, recipient: null, personal: false, payload: body, createdAt: at, dueAt: at, expiresAt: at + maxAgeMs });
+      out.push({ id: timeOrderedId(), channel: 'webhook', kind: event, inquiryId: c.id, subscriptionId: sub.id, recipient: null, personal: false, payload: body, createdAt: at, dueAt: at, expiresAt: at + maxAgeMs });
     }
   }
 
@@ -149,13 +149,13 @@ export function createNotifier({ db, repository, directory, email, followUpDelay
       if (emails.length === 0) continue;
       for (const e of emails) seen.add(e.toLowerCase());
       payload ??= JSON.stringify(facts);
-      out.push({ id: uuidv7(), channel: 'email', kind, inquiryId: facts.caseId, subscriptionId: null, recipient: emails.join(', '), personal: false, payload, createdAt: at, dueAt: at, expiresAt: at + maxAgeMs });
+      out.push({ id: timeOrderedId(), channel: 'email', kind, inquiryId: facts.caseId, subscriptionId: null, recipient: emails.join(', '), personal: false, payload, createdAt: at, dueAt: at, expiresAt: at + maxAgeMs });
     }
   }
 
   function companyMail(out: NewMessage[], kind: EmailKind, address: string, facts: MailFacts, at: number, dueAt = at) {
     if (!email) return;
-    out.push({ id: uuidv7(), channel: 'email', kind, inquiryId: facts.caseId, subscriptionId: null, recipient: address, personal: true, payload: JSON.stringify(facts), createdAt: at, dueAt, expiresAt: dueAt + maxAgeMs });
+    out.push({ id: timeOrderedId(), channel: 'email', kind, inquiryId: facts.caseId, subscriptionId: null, recipient: address, personal: true, payload: JSON.stringify(facts), createdAt: at, dueAt, expiresAt: dueAt + maxAgeMs });
   }
 
   function commit(out: NewMessage[]) {
