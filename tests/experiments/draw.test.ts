@@ -3,11 +3,11 @@ import { armAt, drawArm, uniformOf } from '../../src/experiments/draw.js';
 import { caseWorld, type CaseWorld } from '../cases/helpers.js';
 import { experiment, HOUR } from './helpers.js';
 
-// Deterministic ids, so that two separate apps (two databases) give their inquiries the same ids.
+// Deterministic ids, so that two separate apps (two databases) give their inquiries the same ids: the id source
+// (src/shared/ids.ts, a UUIDv7 from the clock and random bits) is replaced by a counter, nothing else.
 const ids = vi.hoisted(() => ({ n: 0 }));
-vi.mock('uuid', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('uuid')>()),
-  v7: () => `01900000-0000-7000-8000-${(++ids.n).toString(16).padStart(12, '0')}`,
+vi.mock('../../src/shared/ids.js', () => ({
+  timeOrderedId: () => `01900000-0000-7000-8000-${(++ids.n).toString(16).padStart(12, '0')}`,
 }));
 
 /** Within ±4 binomial standard deviations of n·share (fails by chance about once in 16 000 per arm). */
