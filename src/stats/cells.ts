@@ -117,25 +117,13 @@ class Writer {
   }
 }
 
-/** Calls `each` with the unsigned varints of a blob, in order. */
+/** Calls `each` with the unsigned varints of a blob, `width` at a time, in order. */
 function readUints(blob: Uint8Array, width: number, each: (values: number[]) => void): void {
   const values = new Array<number>(width).fill(0);
-  let i = 0;
-  let k = 0;
-  while (i < blob.length) {
-    let v = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      byte = blob[i++]!;
-      v += (byte & 0x7f) * scale;
-      scale *= 0x80;
-    } while (byte >= 0x80);
-    values[k++] = v;
-    if (k === width) {
-      each(values);
-      k = 0;
-    }
+  const read = new VarintReader().of(blob);
+  while (read.more()) {
+    for (let k = 0; k < width; k++) values[k] = read.next();
+    each(values);
   }
 }
 
@@ -195,28 +183,28 @@ export function encodeCompanies(c: CompanyCounts): Buffer | null {
 }
 
 /**
- * Appends a blob's entries to flat lists without building maps: the read path of a query, which decodes
- * hundreds of thousands of entries. `keys` gets the absolute keys, `a` (and `b`) the values.
+ * Reads a blob's unsigned varints one at a time, without building maps or arrays: the read path of a query, which
+ * decodes hundreds of thousands of entries. `of(blob)` starts a blob; `more()` says whether a value is left.
  */
-export function appendEntries(blob: Uint8Array, width: 2 | 3, keys: IntList, a: IntList, b?: IntList): void {
-  let key = 0;
-  let k = 0;
-  let i = 0;
-  while (i < blob.length) {
-    let v = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      byte = blob[i++]!;
+export class VarintReader {
+  private blob: Uint8Array = new Uint8Array(0);
+  private at = 0;
+  of(blob: Uint8Array): this {
+    this.blob = blob;
+    this.at = 0;
+    return this;
+  }
+  more(): boolean {
+    return this.at < this.blob.length;
+  }
+  next(): number {
+    let byte = this.blob[this.at++]!;
+    let v = byte & 0x7f;
+    for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
+      byte = this.blob[this.at++]!;
       v += (byte & 0x7f) * scale;
-      scale *= 0x80;
-    } while (byte >= 0x80);
-    if (k === 0) {
-      key += v;
-      keys.push(key);
-    } else if (k === 1) a.push(v);
-    else b!.push(v);
-    k = k + 1 === width ? 0 : k + 1;
+    }
+    return v;
   }
 }
 

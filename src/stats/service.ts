@@ -7,7 +7,7 @@ import { badRequest, ProblemError } from '../shared/problems.js';
 import { toCsv } from '../shared/csv.js';
 import { both } from '../shared/i18n.js';
 import type { ReferenceService } from '../reference/service.js';
-import { CELL_DIMENSIONS, IntList, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
+import { CELL_DIMENSIONS, IntList, VarintReader, decodeHistogram, grainFor, periodsWithin, rollupGrain, weekOf, type CellDimension, type RollupPeriod } from './cells.js';
 import { CONTACT_CHANNEL_BITS, delayMinutesOf, figuresOf } from './projection.js';
 import { FACT_SELECT, factsFromRow, type CaseFacts } from './repository.js';
 import type {
@@ -75,6 +75,7 @@ class Merge {
   coarse = new Float64Array(256);
   minutes = new IntList();
   minuteCounts = new IntList();
+  reader = new VarintReader();
   fitCompany(id: number) {
     const grow = (a: Int32Array) => {
       const bigger = new Int32Array(Math.max(id + 1, a.length * 2));
@@ -133,25 +134,13 @@ function decodeDelays(g: Group, merge: Merge): void {
   const minutes = merge.minutes;
   const counts = merge.minuteCounts;
   for (const blob of g.delayBlobs) {
-    // (minute delta, count) as unsigned varints; most fit in one byte.
+    // (minute delta, count) pairs.
+    const read = merge.reader.of(blob);
     let minute = 0;
-    let i = 0;
-    while (i < blob.length) {
-      let byte = blob[i++]!;
-      let v = byte & 0x7f;
-      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
-        byte = blob[i++]!;
-        v += (byte & 0x7f) * scale;
-      }
-      minute += v;
-      byte = blob[i++]!;
-      let n = byte & 0x7f;
-      for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
-        byte = blob[i++]!;
-        n += (byte & 0x7f) * scale;
-      }
+    while (read.more()) {
+      minute += read.next();
       minutes.push(minute);
-      counts.push(n);
+      counts.push(read.next());
     }
   }
   for (let i = 0; i < g.minutes.length; i++) {
@@ -305,25 +294,13 @@ export function createStatsService({ db, clock, reference, target }: StatsDeps) 
         }
       };
       for (const blob of g.companyBlobs) {
-        // (id delta, cases, helped) as unsigned varints; most fit in one byte.
+        // (id delta, cases, helped) triples; the cases are not needed here.
+        const read = merge.reader.of(blob);
         let id = 0;
-        let i = 0;
-        while (i < blob.length) {
-          let byte = blob[i++]!;
-          let v = byte & 0x7f;
-          for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
-            byte = blob[i++]!;
-            v += (byte & 0x7f) * scale;
-          }
-          id += v;
-          do byte = blob[i++]!; while (byte >= 0x80); // cases: not needed here
-          byte = blob[i++]!;
-          let h = byte & 0x7f;
-          for (let scale = 0x80; byte >= 0x80; scale *= 0x80) {
-            byte = blob[i++]!;
-            h += (byte & 0x7f) * scale;
-          }
-          mark(id, h > 0);
+        while (read.more()) {
+          id += read.next();
+          read.next();
+          mark(id, read.next() > 0);
         }
       }
       for (let i = 0; i < g.companies.length; i++) mark(g.companies.data[i]!, g.companyHelped.data[i]! > 0);
