@@ -112,6 +112,12 @@ export const configSchema = z.object({
   DELIVERY_MAX_AGE_HOURS: z.coerce.number().min(0.1).max(24 * 14).default(24),
   /** How often the dispatcher looks for due messages, in milliseconds (new messages are also sent right after commit); 0 turns it off. Off in tests. */
   DELIVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Send from a thread of its own (its own database connection), so that rendering and sending never take the
+   * request thread's CPU; off: the dispatcher runs on the request thread. Either way only once the dispatcher runs
+   * (DELIVERY_INTERVAL_MS > 0, not in tests); a database in memory always sends from the request thread.
+   */
+  DELIVERY_THREAD: booleanFlag.default(true),
   /** How long an instance holds the messages it is sending before another may take them over (longer than any send). */
   DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(15).max(3600).default(60),
   /** A webhook subscription whose deliveries have failed for this long is disabled, and admins are told. */

@@ -5,38 +5,21 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ReferenceService } from '../reference/service.js';
 import type { Clock } from '../shared/clock.js';
-import { StatusLinks } from '../intake/status-links.js';
 import { createAddressService } from './addresses.js';
-import { createDirectory } from './directory.js';
-import { createDispatcher, type ChannelDelivery, type DeliveryResult } from './dispatcher.js';
-import { emailChannel } from './email/mailer.js';
-import { createEmailSender, type EmailSender } from './email/sender.js';
+import { closeSenders, createDelivery, type NotificationsOverrides } from './delivery.js';
+import { createDeliveryThread } from './delivery-thread.js';
 import { createNotifier } from './outbox.js';
-import { createOutboxRepository, type Channel } from './outbox-repository.js';
 import { addressRoutes, outboxRoutes, webhookRoutes } from './routes.js';
-import { createWebhookSender } from './webhooks/sender.js';
-import { systemLookup, type Lookup } from './webhooks/ssrf.js';
-import { createSubscriptions, webhookChannel, type DisableReason } from './webhooks/subscriptions.js';
+
+export type { NotificationsOverrides } from './delivery.js';
 
 /**
  * Push, not poll: e-mail and signed webhooks through a transactional outbox (see outbox.ts for what is
  * sent when, dispatcher.ts for how). E-mail is off unless SMTP_URL is set; webhooks send nothing until
  * an admin subscribes a receiver. Write paths get `notifier` and call it inside their transactions;
- * the dispatcher runs on a timer and right after those commits (not in tests, which call dispatch()).
+ * the dispatcher runs on a timer and right after those commits, in its own thread (delivery-thread.ts)
+ * unless DELIVERY_THREAD is off or the database is in memory; not in tests, which call dispatch().
  */
-export interface NotificationsOverrides {
-  /** DNS for webhook URLs (tests answer for names that do not exist). */
-  lookup: Lookup;
-  /** Jitter of the retry backoff. */
-  random: () => number;
-  /** The clock of webhook-timestamp (receivers compare it with theirs). */
-  wallClock: () => number;
-  /** SMTP sender (tests may wrap the real one). */
-  emailSender: EmailSender;
-  /** The webhook timeout (10 s; tests shorten it). */
-  webhookTimeoutMs: number;
-}
-
 export interface NotificationsDeps {
   db: Db;
   config: Config;
@@ -47,70 +30,55 @@ export interface NotificationsDeps {
 }
 
 export function createNotifications({ db, config, clock, reference, log, overrides = {} }: NotificationsDeps) {
-  const maxAgeMs = config.DELIVERY_MAX_AGE_HOURS * 3_600_000;
-  const repository = createOutboxRepository(db);
-  const directory = createDirectory(db);
-  const lookup = overrides.lookup ?? systemLookup;
-  const emailSender = overrides.emailSender ?? (config.SMTP_URL ? createEmailSender({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM! }) : undefined);
-  const webhookSender = createWebhookSender({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, lookup,
-    ...(overrides.wallClock ? { wallClock: overrides.wallClock } : {}), ...(overrides.webhookTimeoutMs ? { timeoutMs: overrides.webhookTimeoutMs } : {}) });
-
   const counters = {
     deliveries: new Counter({ name: 'en_dorr_in_deliveries_total', help: 'Delivery attempts by this instance, by channel and result (delivered, failed: will retry, dead, cancelled)', labelNames: ['channel', 'result'] as const, registers: [] }),
     disabled: new Counter({ name: 'en_dorr_in_webhook_subscriptions_disabled_total', help: 'Webhook subscriptions this instance disabled, by reason (gone: 410; failing: WEBHOOK_DISABLE_AFTER_HOURS)', labelNames: ['reason'] as const, registers: [] }),
   };
-
-  const subscriptions = createSubscriptions({
-    db, directory, repository, reference, clock, lookup, maxAgeMs,
-    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-    disableAfterMs: config.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
-    graceMs: config.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
-    onDisabled(subscriptionId: string, reason: DisableReason) {
-      counters.disabled.inc({ reason });
-      if (reason !== 'admin') log.warn({ subscriptionId, reason }, 'webhook subscription disabled: admins, see GET /v1/admin/webhooks');
-    },
-  });
-
-  const channels: Partial<Record<Channel, ChannelDelivery>> = { webhook: webhookChannel(directory, webhookSender, subscriptions) };
-  if (emailSender) {
-    channels.email = emailChannel({
-      db, reference, directory, sender: emailSender,
-      statusLinks: new StatusLinks(StatusLinks.secretFrom(db, config.STATUS_LINK_SECRET)),
-      publicBaseUrl: config.PUBLIC_BASE_URL, caseLinkTemplate: config.CASE_LINK_TEMPLATE,
-    });
-  }
+  const count = {
+    onResult: (channel: string, result: string) => counters.deliveries.inc({ channel, result }),
+    onDisabled: (reason: string) => counters.disabled.inc({ reason }),
+  };
 
   // When the last request arrived: while requests keep coming the dispatcher sends at a trickle (see dispatcher.ts).
   let lastRequestAt = 0;
-  const dispatcher = createDispatcher({
-    db, repository, channels, clock, maxAgeMs,
+  const delivery = createDelivery({
+    db, config, clock, reference, log, overrides,
     busy: () => Date.now() - lastRequestAt < 100,
-    leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
-    ...(overrides.random ? { random: overrides.random } : {}),
-    onResult(channel, result: DeliveryResult, message, outcome) {
-      counters.deliveries.inc({ channel, result });
-      // Ids, kinds and results only: never an address or a payload.
-      if (result === 'dead') log.warn({ messageId: message.id, channel, kind: message.kind, attempts: message.attempts + 1, error: 'error' in outcome ? outcome.error : undefined }, 'message dead-lettered');
-      else if (result === 'failed') log.info({ messageId: message.id, channel, kind: message.kind, attempts: message.attempts + 1, error: 'error' in outcome ? outcome.error : undefined }, 'delivery failed, will retry');
-    },
-    onError(error) {
-      log.error({ err: { message: error.message } }, 'dispatcher run failed');
-    },
+    onResult: count.onResult,
+    onDisabled: (_subscriptionId, reason) => count.onDisabled(reason),
   });
+  const { repository, directory, subscriptions, dispatcher } = delivery;
+
+  // The test hooks act on this thread's dispatcher only, and a database in memory cannot be opened twice.
+  const threaded = config.DELIVERY_THREAD && config.DATABASE_PATH !== ':memory:' && Object.keys(overrides).length === 0;
+  const thread = threaded ? createDeliveryThread({
+    config, log, ...count,
+    hasMessages: () => {
+      const g = repository.gauges(clock());
+      return g.due.length + g.scheduled.length > 0;
+    },
+  }) : null;
+  const sender = thread ?? { start: (intervalMs: number) => dispatcher.start(intervalMs), nudge: () => dispatcher.nudge(), stop: () => dispatcher.stop() };
 
   const notifier = createNotifier({
-    db, repository, directory, maxAgeMs,
-    email: emailSender !== undefined,
+    db, repository, directory, maxAgeMs: delivery.maxAgeMs,
+    email: delivery.emailSender !== undefined,
     followUpDelayDays: config.FOLLOW_UP_DELAY_DAYS,
-    queued: () => dispatcher.nudge(),
+    queued: () => sender.nudge(),
   });
 
   return {
-    notifier, repository, directory, subscriptions, dispatcher, counters,
+    notifier, repository, directory, subscriptions, dispatcher, counters, thread,
+    /** Starts sending: the delivery thread, or this thread's dispatcher on its timer. */
+    startSending: (intervalMs: number) => (thread ? thread.start() : sender.start(intervalMs)),
+    stopSending: () => sender.stop(),
     /** Called on every request (an onRequest hook): the service is busy answering. */
-    requestArrived: () => { lastRequestAt = Date.now(); },
+    requestArrived: () => {
+      lastRequestAt = Date.now();
+      thread?.requestArrived();
+    },
     addresses: createAddressService({ directory, reference, clock }),
-    emailSender, webhookSender, maxAgeMs,
+    emailSender: delivery.emailSender, webhookSender: delivery.webhookSender, maxAgeMs: delivery.maxAgeMs,
   };
 }
 
@@ -193,11 +161,13 @@ export const notificationsCapability = fp<{ notifications: Notifications; config
     if (notifications.emailSender && config.NODE_ENV !== 'test') {
       notifications.emailSender.verify().catch((error: Error) => app.log.warn({ err: { message: error.message } }, 'SMTP server not reachable yet: e-mails wait in the outbox'));
     }
-    if (config.DELIVERY_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') notifications.dispatcher.start(config.DELIVERY_INTERVAL_MS);
+    if (config.DELIVERY_INTERVAL_MS > 0 && config.NODE_ENV !== 'test') {
+      notifications.startSending(config.DELIVERY_INTERVAL_MS);
+      app.log.info(notifications.thread ? 'notifications: sent from a delivery thread of their own' : 'notifications: sent from the request thread (DELIVERY_THREAD off or the database in memory)');
+    }
   });
   app.addHook('onClose', async () => {
-    await notifications.dispatcher.stop();
-    notifications.emailSender?.close();
-    notifications.webhookSender.close();
+    await notifications.stopSending();
+    closeSenders(notifications);
   });
 }, { name: 'notifications', dependencies: ['metrics', 'auth'] });
