@@ -8,6 +8,8 @@
  * - fresh (150 items written for issue 11 before any tuning, reported, never tuned on),
  * - fresh-2 (86 items written before the out-of-scope work of issue 11: out-of-scope questions that
  *   look in scope and in-scope near misses of them; reported, never tuned on),
+ * - fresh-3 (130 items written by another hand for the last round of issue 11, without reading the corpus's
+ *   test parts or the routing knowledge, before part F was trained on; reported, never tuned on),
  *
  * then the calibration: the reliability tables (how often a decision with a given confidence was
  * right) on held-out and fresh, and the cross-validated figures training recorded on dev, with the
@@ -25,7 +27,7 @@ import { createEvaluationPipeline } from '../src/routing/evaluation-setup.js';
 import { routingModel } from '../src/routing/plugin.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../tests/fixtures/corpus');
-const REPORTING_ONLY = new Set(['heldout.jsonl', 'fresh.jsonl', 'fresh-2.jsonl']);
+const REPORTING_ONLY = new Set(['heldout.jsonl', 'fresh.jsonl', 'fresh-2.jsonl', 'fresh-3.jsonl']);
 const args = process.argv.slice(2);
 const thresholdArg = args.indexOf('--threshold');
 const triageThreshold = thresholdArg >= 0 ? Number(args[thresholdArg + 1]) : undefined;
@@ -49,6 +51,7 @@ try {
     const heldout = run(path.join(DIR, 'heldout.jsonl'));
     const fresh = run(path.join(DIR, 'fresh.jsonl'));
     const fresh2 = run(path.join(DIR, 'fresh-2.jsonl'));
+    const fresh3 = run(path.join(DIR, 'fresh-3.jsonl'));
     console.log('');
     console.log(formatReport('part C (tuning data since issue 10)', partC));
     console.log('');
@@ -58,6 +61,8 @@ try {
     console.log('');
     console.log(formatReport('fresh-2 (issue 11, out of scope: look-alikes and near misses, written before that tuning; reported, never tuned on)', fresh2));
     console.log('');
+    console.log(formatReport('fresh-3 (issue 11, another hand, written before part F; reported, never tuned on)', fresh3));
+    console.log('');
     console.log(formatReliability('held-out', heldout.reliability));
     console.log('');
     console.log(formatReliability('fresh', fresh.reliability));
@@ -65,7 +70,7 @@ try {
     printModel(triageThreshold);
     console.log('');
     console.log('summary                        routed right   out-of-scope recall (precision)   in-scope triage   county');
-    for (const [name, r] of [['dev', firstReport], ['part C', partC], ['held-out', heldout], ['fresh', fresh], ['fresh-2', fresh2]] as const) {
+    for (const [name, r] of [['dev', firstReport], ['part C', partC], ['held-out', heldout], ['fresh', fresh], ['fresh-2', fresh2], ['fresh-3', fresh3]] as const) {
       const recall = `${pctOf(r.outOfScopeRecall)} (${r.outOfScopePrecision === null ? '–' : pctOf(r.outOfScopePrecision)})`;
       console.log(`${name.padEnd(30)} ${pctOf(r.accuracy).padStart(12)}   ${recall.padStart(31)}   ${pctOf(r.triageRate).padStart(15)}   ${pctOf(r.countyAccuracy).padStart(6)}`);
     }

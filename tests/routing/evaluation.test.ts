@@ -8,8 +8,10 @@ import { createEvaluationPipeline } from '../../src/routing/evaluation-setup.js'
  * when they were last raised minus a small margin. Issue 11 (rules + learned layer, trained on dev
  * incl. part D): held-out 95.3 % routed correctly, 96.8 % out-of-scope recall, 2.5 % in-scope triage,
  * 99.3 % county, 1.9 % false county; fresh 93.3 %, 82.4 %, 2.6 %, 100 %, 0 % (74.7 % routed correctly
- * before any work on issue 11). Raise them when routing gets better; never tune on heldout.jsonl or
- * fresh.jsonl, and never read their error lists.
+ * before any work on issue 11). After part F (out-of-scope classes and their near misses, triage threshold
+ * 0.78 by cost): held-out 95.3 %, 96.8 %, 3.8 %; fresh 93.3 %, 85.3 %, 4.3 %; fresh-2 94.2 %, 91.7 %, 4.0 %;
+ * fresh-3 84.6 %, 83.6 %, 12.0 % (85.4 %, 78.2 %, 5.3 % before part F). Raise them when routing gets
+ * better; never tune on heldout.jsonl or the fresh parts, and never read their error lists.
  */
 const CORPUS = path.resolve(import.meta.dirname, '../fixtures/corpus');
 
@@ -33,13 +35,13 @@ describe('routing quality on the held-out corpus', () => {
     expect(again.results.map((r) => r.assigned)).toEqual(heldout.results.map((r) => r.assigned));
   });
 
-  it('the split is disjoint and covers every part; parts C, D and E are tuning data only', () => {
+  it('the split is disjoint and covers every part; parts C, D, E and F are tuning data only', () => {
     const dev = readCorpus(path.join(CORPUS, 'dev.jsonl')).map((i) => i.id);
     const held = readCorpus(path.join(CORPUS, 'heldout.jsonl')).map((i) => i.id);
-    const all = ['part-a.jsonl', 'part-b.jsonl', 'part-c.jsonl', 'part-d.jsonl', 'part-e.jsonl'].flatMap((f) => readCorpus(path.join(CORPUS, f))).map((i) => i.id);
+    const all = ['part-a.jsonl', 'part-b.jsonl', 'part-c.jsonl', 'part-d.jsonl', 'part-e.jsonl', 'part-f.jsonl'].flatMap((f) => readCorpus(path.join(CORPUS, f))).map((i) => i.id);
     expect(new Set([...dev, ...held])).toEqual(new Set(all));
     expect(dev.filter((id) => held.includes(id))).toEqual([]);
-    expect(held.filter((id) => /^[cde]-/.test(id))).toEqual([]);
+    expect(held.filter((id) => /^[cdep]-/.test(id))).toEqual([]);
     expect(held).toHaveLength(191); // frozen since it was first reported
   });
 });
@@ -54,7 +56,7 @@ describe('routing quality on the fresh part (issue 11: written before any tuning
   afterAll(() => pipeline.close());
 
   it('routes at least 91 % to a correct actor', () => expect(fresh.accuracy).toBeGreaterThanOrEqual(0.91));
-  it('recognises at least 78 % of out-of-scope questions that look in scope', () => expect(fresh.outOfScopeRecall).toBeGreaterThanOrEqual(0.78));
+  it('recognises at least 82 % of out-of-scope questions that look in scope', () => expect(fresh.outOfScopeRecall).toBeGreaterThanOrEqual(0.82));
   it('sends at most 5 % of in-scope questions to triage', () => expect(fresh.triageRate).toBeLessThanOrEqual(0.05));
   it('finds the county for at least 97 % of inquiries naming an unambiguous place', () => expect(fresh.countyAccuracy).toBeGreaterThanOrEqual(0.97));
   it('is kept apart from training: no fresh id is in dev or held-out', () => {
@@ -80,7 +82,7 @@ describe('routing quality on fresh-2 (issue 11: out-of-scope look-alikes and nea
   afterAll(() => pipeline.close());
 
   it('routes at least 91 % to a correct actor', () => expect(fresh2.accuracy).toBeGreaterThanOrEqual(91 / 100));
-  it('recognises at least 83 % of out-of-scope questions that look in scope', () => expect(fresh2.outOfScopeRecall).toBeGreaterThanOrEqual(83 / 100));
+  it('recognises at least 88 % of out-of-scope questions that look in scope', () => expect(fresh2.outOfScopeRecall).toBeGreaterThanOrEqual(88 / 100));
   it('calls at most 2 in-scope near misses out of scope (precision of out-of-scope)', () => {
     const inScopeSentOut = fresh2.results.filter((r) => r.expected !== 'out-of-scope' && r.assigned === 'triage:out-of-scope').length;
     expect(inScopeSentOut).toBeLessThanOrEqual(2);
@@ -89,5 +91,24 @@ describe('routing quality on fresh-2 (issue 11: out-of-scope look-alikes and nea
   it('is kept apart from training: no fresh-2 id is in any other part', () => {
     const others = new Set(['dev.jsonl', 'heldout.jsonl', 'fresh.jsonl'].flatMap((f) => readCorpus(path.join(CORPUS, f)).map((i) => i.id)));
     expect(readCorpus(path.join(CORPUS, 'fresh-2.jsonl')).filter((i) => others.has(i.id))).toEqual([]);
+  });
+});
+
+describe('routing quality on fresh-3 (issue 11: another hand, written before part F, never tuned on)', () => {
+  let pipeline: ReturnType<typeof createEvaluationPipeline>;
+  let fresh3: EvaluationReport;
+  beforeAll(() => {
+    pipeline = createEvaluationPipeline();
+    fresh3 = evaluate(readCorpus(path.join(CORPUS, 'fresh-3.jsonl')), pipeline.decide);
+  });
+  afterAll(() => pipeline.close());
+
+  it('routes at least 82 % to a correct actor', () => expect(fresh3.accuracy).toBeGreaterThanOrEqual(82 / 100));
+  it('recognises at least 80 % of out-of-scope questions that look in scope', () => expect(fresh3.outOfScopeRecall).toBeGreaterThanOrEqual(80 / 100));
+  it('sends at most 14 % of in-scope questions to triage', () => expect(fresh3.triageRate).toBeLessThanOrEqual(0.14));
+  it('finds the county for at least 97 % of inquiries naming an unambiguous place', () => expect(fresh3.countyAccuracy).toBeGreaterThanOrEqual(0.97));
+  it('is kept apart from training: no fresh-3 id is in any other part', () => {
+    const others = new Set(['dev.jsonl', 'heldout.jsonl', 'fresh.jsonl', 'fresh-2.jsonl'].flatMap((f) => readCorpus(path.join(CORPUS, f)).map((i) => i.id)));
+    expect(readCorpus(path.join(CORPUS, 'fresh-3.jsonl')).filter((i) => others.has(i.id))).toEqual([]);
   });
 });
