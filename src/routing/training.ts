@@ -151,8 +151,9 @@ export function trainRoutingModel(options = TRAINING_OPTIONS, log: TrainingLog =
       inScopeTriage: round(inScope.filter((c) => c.classId === OUT_OF_SCOPE || c.confidence < threshold).length / inScope.length),
       wrongActorShareOfRouted: round(routed.filter((c) => !c.correct).length / Math.max(1, routed.length)),
       costPerInquiry: round(costs.at),
-      routedCorrectlyByPart: Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((part) => {
-        const inPart = withConfidence.filter((c) => c.id.startsWith(`${part}-`));
+      // Parts by their ids' prefix (part F's ids are p-…).
+      routedCorrectlyByPart: Object.fromEntries([['a', 'a'], ['b', 'b'], ['c', 'c'], ['d', 'd'], ['e', 'e'], ['f', 'p']].map(([part, prefix]) => {
+        const inPart = withConfidence.filter((c) => c.id.startsWith(`${prefix}-`));
         return [part, round(inPart.filter((c) => (c.classId === OUT_OF_SCOPE || c.confidence >= threshold) && c.correct).length / Math.max(1, inPart.length))];
       })),
       reliability: reliabilityTable(withConfidence.map((c) => ({ confidence: c.confidence, correct: c.correct }))),
