@@ -94,7 +94,8 @@ export function createDeliveryThread({ config, log, hasMessages, onResult, onDis
     requestArrived(): void {
       lastRequest[0] = Date.now();
     },
-    start(): void {
+    /** Starts the thread now if the outbox holds messages, else at the first nudge (it runs its own timer, DELIVERY_INTERVAL_MS). */
+    start(_intervalMs?: number): void {
       running = true;
       if (hasMessages()) spawn();
     },

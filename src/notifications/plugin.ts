@@ -58,7 +58,8 @@ export function createNotifications({ db, config, clock, reference, log, overrid
       return g.due.length + g.scheduled.length > 0;
     },
   }) : null;
-  const sender = thread ?? { start: (intervalMs: number) => dispatcher.start(intervalMs), nudge: () => dispatcher.nudge(), stop: () => dispatcher.stop() };
+  /** Who sends: the delivery thread, or this thread's dispatcher on its timer. */
+  const sender = thread ?? dispatcher;
 
   const notifier = createNotifier({
     db, repository, directory, maxAgeMs: delivery.maxAgeMs,
@@ -69,8 +70,7 @@ export function createNotifications({ db, config, clock, reference, log, overrid
 
   return {
     notifier, repository, directory, subscriptions, dispatcher, counters, thread,
-    /** Starts sending: the delivery thread, or this thread's dispatcher on its timer. */
-    startSending: (intervalMs: number) => (thread ? thread.start() : sender.start(intervalMs)),
+    startSending: (intervalMs: number) => sender.start(intervalMs),
     stopSending: () => sender.stop(),
     /** Called on every request (an onRequest hook): the service is busy answering. */
     requestArrived: () => {
