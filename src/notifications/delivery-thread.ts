@@ -125,7 +125,7 @@ export function createDeliveryThread({ config, log, hasMessages, onResult, onDis
       await w.terminate();
       worker = null;
     },
-    /** Whether the thread is running (for the tests and the start log). */
+    /** Whether the thread is running (tests read it). */
     get started(): boolean {
       return worker !== null;
     },
