@@ -27,13 +27,17 @@ export interface NotificationsOverrides {
   webhookTimeoutMs: number;
 }
 
-export interface DeliveryDeps {
+/** What the notifications are built from, on the request thread and in the delivery thread alike. */
+export interface NotificationsDeps {
   db: Db;
   config: Config;
   clock: Clock;
   reference: ReferenceService;
   log: FastifyBaseLogger;
   overrides?: Partial<NotificationsOverrides> | undefined;
+}
+
+export interface DeliveryDeps extends NotificationsDeps {
   /** True while the service is answering requests (the dispatcher then sends at a trickle). */
   busy: () => boolean;
   onResult: (channel: Channel, result: DeliveryResult) => void;

@@ -1,17 +1,15 @@
 import fp from 'fastify-plugin';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import type { ReferenceService } from '../reference/service.js';
 import type { Clock } from '../shared/clock.js';
 import { createAddressService } from './addresses.js';
-import { closeSenders, createDelivery, type NotificationsOverrides } from './delivery.js';
+import { closeSenders, createDelivery, type NotificationsDeps } from './delivery.js';
 import { createDeliveryThread } from './delivery-thread.js';
 import { createNotifier } from './outbox.js';
 import { addressRoutes, outboxRoutes, webhookRoutes } from './routes.js';
 
-export type { NotificationsOverrides } from './delivery.js';
+export type { NotificationsDeps, NotificationsOverrides } from './delivery.js';
 
 /**
  * Push, not poll: e-mail and signed webhooks through a transactional outbox (see outbox.ts for what is
@@ -20,15 +18,6 @@ export type { NotificationsOverrides } from './delivery.js';
  * the dispatcher runs on a timer and right after those commits, in its own thread (delivery-thread.ts)
  * unless DELIVERY_THREAD is off or the database is in memory; not in tests, which call dispatch().
  */
-export interface NotificationsDeps {
-  db: Db;
-  config: Config;
-  clock: Clock;
-  reference: ReferenceService;
-  log: FastifyBaseLogger;
-  overrides?: Partial<NotificationsOverrides> | undefined;
-}
-
 export function createNotifications({ db, config, clock, reference, log, overrides = {} }: NotificationsDeps) {
   const counters = {
     deliveries: new Counter({ name: 'en_dorr_in_deliveries_total', help: 'Delivery attempts by this instance, by channel and result (delivered, failed: will retry, dead, cancelled)', labelNames: ['channel', 'result'] as const, registers: [] }),
