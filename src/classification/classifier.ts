@@ -225,14 +225,17 @@ export class Classifier {
   combine(reading: RuleReading, analysis: ModelAnalysis | null, weights: CombinationWeights, calibration: Calibration | null): Classification {
     const rules = this.ruleFeaturesOf(reading);
     const probabilities = softmaxOf(combinedScores(this.classes, analysis?.logProbabilities ?? null, rules, weights));
-    const actors: ActorProbability[] = this.classes
-      .map((id, k) => ({ id, probability: probabilities[k]! }))
-      .sort((a, b) => b.probability - a.probability || this.classes.indexOf(a.id) - this.classes.indexOf(b.id))
-      .map((a, rank) => {
-        const out: ActorProbability = { id: a.id, probability: Math.round(a.probability * 1e6) / 1e6 };
-        if (this.model && analysis && analysis.rows.length > 0 && rank < EXPLAINED_CLASSES) out.learnedWords = this.model.strongestWords(analysis, a.id);
-        return out;
-      });
+    const ranked = this.classes
+      .map((id, k) => ({ id, k, probability: probabilities[k]! }))
+      .sort((a, b) => b.probability - a.probability || a.k - b.k);
+    const explained = this.model && analysis && analysis.rows.length > 0
+      ? this.model.strongestWords(analysis, ranked.slice(0, EXPLAINED_CLASSES).map((a) => a.id))
+      : [];
+    const actors: ActorProbability[] = ranked.map((a, rank) => {
+      const out: ActorProbability = { id: a.id, probability: Math.round(a.probability * 1e6) / 1e6 };
+      if (rank < explained.length) out.learnedWords = explained[rank]!;
+      return out;
+    });
     const [top = 0, next = 0] = [...probabilities].sort((x, y) => y - x);
     const { modelText: _text, ...rest } = reading;
     const addressedTo = reading.namedActors.length === 1 && reading.topics.length === 0 && !reading.outOfScope ? reading.namedActors[0]! : null;

@@ -12,7 +12,7 @@ import { ACTOR_WORD } from './features.js';
  * calibration that turns a score into the probability of being right, and the triage threshold chosen
  * by cost.
  *
- * Inference never builds n-gram strings: each feature is looked up by a 53-bit hash computed
+ * Inference never builds n-gram strings: each feature is looked up by two 32-bit hashes computed
  * incrementally over the characters, which keeps classification well under a millisecond.
  */
 
@@ -78,11 +78,16 @@ export function parseModelFile(raw: unknown): ModelFile {
 
 export const MODEL_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model', 'routing-model.json');
 
-/** One text as the model saw it: the vocabulary rows present, the word each came from, the scores. */
+/** One text as the model saw it: the vocabulary rows present, where each came from, the scores. */
 export interface ModelAnalysis {
   rows: number[];
-  /** For each row, the word (or two words) of the text it came from. */
-  words: string[];
+  /**
+   * For each row, the word it came from: 2 × token index, plus 1 for the two words starting there.
+   * Numbers rather than strings, so reading a text builds no string for n-grams the explanation never shows.
+   */
+  sources: number[];
+  /** The words of the model text. */
+  tokens: string[];
   value: number;
   /** log P(class | text) for each class, in `classes` order. */
   logProbabilities: number[];
@@ -90,19 +95,11 @@ export interface ModelAnalysis {
 
 export interface WordEvidence { word: string; weight: number }
 
-// FNV-1a over char codes, twice with different offsets, combined into a 53-bit integer key.
+// FNV-1a over char codes, twice with different offsets: a feature is known by the pair of 32-bit hashes.
 const FNV_PRIME = 0x01000193;
 const OFFSET_A = 0x811c9dc5;
 const OFFSET_B = 0x12345679;
 const step = (h: number, c: number) => Math.imul(h ^ c, FNV_PRIME);
-const keyOf = (a: number, b: number) => (a >>> 0) * 0x200000 + ((b >>> 0) >>> 11);
-
-export function featureKey(feature: string): number {
-  let a = OFFSET_A;
-  let b = OFFSET_B;
-  for (let i = 0; i < feature.length; i++) { const c = feature.charCodeAt(i); a = step(a, c); b = step(b, c); }
-  return keyOf(a, b);
-}
 
 const W = 'w'.charCodeAt(0);
 const B = 'b'.charCodeAt(0);
@@ -110,14 +107,25 @@ const C = 'c'.charCodeAt(0);
 const EDGE = '_'.charCodeAt(0);
 const MIN_CHAR = 3;
 const MAX_CHAR = 5;
+const EMPTY = -1;
 
 export class LearnedModel {
   readonly classes: string[];
   readonly combination: CombinationWeights;
   readonly calibration: Calibration;
   readonly triageThreshold: number;
-  private readonly rowOf = new Map<number, number>();
+  /**
+   * The vocabulary as an open-addressing hash table over the two hashes, in typed arrays: a look-up
+   * allocates nothing (a Map keyed by a 53-bit number boxed every key), which keeps the p99 of
+   * classification under a millisecond on long texts.
+   */
+  private readonly slotA: Int32Array;
+  private readonly slotB: Int32Array;
+  private readonly slotRow: Int32Array;
+  private readonly mask: number;
   private readonly weights: Float64Array;
+  /** Each row's mean weight over the classes (the explanation weighs a class against it). */
+  private readonly rowMean: Float64Array;
   private readonly bias: number[];
   private readonly K: number;
   private readonly seen: Uint32Array;
@@ -131,12 +139,33 @@ export class LearnedModel {
     this.triageThreshold = file.triageThreshold;
     this.bias = file.bias;
     const entries = Object.entries(file.features);
+    let size = 1;
+    while (size < entries.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.slotA = new Int32Array(size);
+    this.slotB = new Int32Array(size);
+    this.slotRow = new Int32Array(size).fill(EMPTY);
     this.weights = new Float64Array(entries.length * this.K);
+    this.rowMean = new Float64Array(entries.length);
     entries.forEach(([feature, ws], row) => {
-      const key = featureKey(feature);
-      if (this.rowOf.has(key)) throw new Error(`routing model: two features share a hash (${feature})`);
-      this.rowOf.set(key, row);
-      for (let k = 0; k < this.K; k++) this.weights[row * this.K + k] = (ws[k] ?? 0) / file.scale;
+      let a = OFFSET_A;
+      let b = OFFSET_B;
+      for (let i = 0; i < feature.length; i++) { const c = feature.charCodeAt(i); a = step(a, c); b = step(b, c); }
+      let slot = a & this.mask;
+      while (this.slotRow[slot] !== EMPTY) {
+        if (this.slotA[slot] === a && this.slotB[slot] === b) throw new Error(`routing model: two features share a hash (${feature})`);
+        slot = (slot + 1) & this.mask;
+      }
+      this.slotA[slot] = a;
+      this.slotB[slot] = b;
+      this.slotRow[slot] = row;
+      let sum = 0;
+      for (let k = 0; k < this.K; k++) {
+        const w = (ws[k] ?? 0) / file.scale;
+        this.weights[row * this.K + k] = w;
+        sum += w;
+      }
+      this.rowMean[row] = sum / this.K;
     });
     this.seen = new Uint32Array(entries.length);
   }
@@ -145,18 +174,26 @@ export class LearnedModel {
     return new LearnedModel(parseModelFile(JSON.parse(fs.readFileSync(file, 'utf8'))));
   }
 
+  /** The vocabulary row of the feature hashed to (a, b), or EMPTY. */
+  private rowAt(a: number, b: number): number {
+    for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
+      const row = this.slotRow[slot]!;
+      if (row === EMPTY || (this.slotA[slot] === a && this.slotB[slot] === b)) return row;
+    }
+  }
+
   /** The model's view of a model text (features.ts `modelText`). */
   analyse(text: string): ModelAnalysis {
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) { this.seen.fill(0); this.generation = 1; }
     const rows: number[] = [];
-    const words: string[] = [];
-    const add = (key: number, word: string) => {
-      const row = this.rowOf.get(key);
-      if (row === undefined || this.seen[row] === this.generation) return;
+    const sources: number[] = [];
+    const add = (a: number, b: number, source: number) => {
+      const row = this.rowAt(a, b);
+      if (row === EMPTY || this.seen[row] === this.generation) return;
       this.seen[row] = this.generation;
       rows.push(row);
-      words.push(word);
+      sources.push(source);
     };
     const tokens = text.split(' ').filter((t) => t.length > 0);
     for (let i = 0; i < tokens.length; i++) {
@@ -164,7 +201,7 @@ export class LearnedModel {
       let a = step(OFFSET_A, W);
       let b = step(OFFSET_B, W);
       for (let j = 0; j < token.length; j++) { const c = token.charCodeAt(j); a = step(a, c); b = step(b, c); }
-      add(keyOf(a, b), token);
+      add(a, b, 2 * i);
       if (i + 1 < tokens.length) {
         const next = tokens[i + 1]!;
         a = step(OFFSET_A, B);
@@ -172,18 +209,18 @@ export class LearnedModel {
         for (let j = 0; j < token.length; j++) { const c = token.charCodeAt(j); a = step(a, c); b = step(b, c); }
         a = step(a, EDGE); b = step(b, EDGE);
         for (let j = 0; j < next.length; j++) { const c = next.charCodeAt(j); a = step(a, c); b = step(b, c); }
-        add(keyOf(a, b), `${token} ${next}`);
+        add(a, b, 2 * i + 1);
       }
       // Character n-grams of "_token_".
       const length = token.length + 2;
-      const at = (p: number) => (p === 0 || p === length - 1 ? EDGE : token.charCodeAt(p - 1));
       for (let s = 0; s + MIN_CHAR <= length; s++) {
         a = step(OFFSET_A, C);
         b = step(OFFSET_B, C);
         for (let n = 1; n <= MAX_CHAR && s + n <= length; n++) {
-          const c = at(s + n - 1);
+          const p = s + n - 1;
+          const c = p === 0 || p === length - 1 ? EDGE : token.charCodeAt(p - 1);
           a = step(a, c); b = step(b, c);
-          if (n >= MIN_CHAR) add(keyOf(a, b), token);
+          if (n >= MIN_CHAR) add(a, b, 2 * i);
         }
       }
     }
@@ -193,32 +230,44 @@ export class LearnedModel {
       const base = row * this.K;
       for (let k = 0; k < this.K; k++) scores[k]! += this.weights[base + k]! * value;
     }
-    return { rows, words, value, logProbabilities: logSoftmax(scores) };
+    return { rows, sources, tokens, value, logProbabilities: logSoftmax(scores) };
   }
 
   /**
-   * The words that pushed the text most towards a class against the others (weight above the mean of
-   * the classes), strongest first; actor names are left out (they stand for no need), and so is every
-   * word that is not a word of the training corpus (isCorpusWord).
+   * For each class asked, the words that pushed the text most towards it against the others (weight
+   * above the mean of the classes), strongest first; actor names are left out (they stand for no need),
+   * and so is every word that is not a word of the training corpus (isCorpusWord). A word found at
+   * several places counts once, its pushes summed.
    */
-  strongestWords(analysis: ModelAnalysis, classId: string, count = 3): WordEvidence[] {
-    const k = this.classes.indexOf(classId);
-    if (k < 0) return [];
-    const byWord = new Map<string, number>();
-    analysis.rows.forEach((row, i) => {
-      const base = row * this.K;
-      let mean = 0;
-      for (let j = 0; j < this.K; j++) mean += this.weights[base + j]!;
-      mean /= this.K;
-      const push = (this.weights[base + k]! - mean) * analysis.value;
-      const word = analysis.words[i]!;
-      byWord.set(word, (byWord.get(word) ?? 0) + push);
+  strongestWords(analysis: ModelAnalysis, classIds: string[], count = 3): WordEvidence[][] {
+    // The word of each row, as an index into `words`, worked out once for every class asked.
+    const index = new Map<string, number>();
+    const words: string[] = [];
+    const wordOfRow = new Int32Array(analysis.rows.length);
+    analysis.sources.forEach((source, i) => {
+      const at = source >> 1;
+      const word = source & 1 ? `${analysis.tokens[at]!} ${analysis.tokens[at + 1]!}` : analysis.tokens[at]!;
+      let w = index.get(word);
+      if (w === undefined) { w = words.length; words.push(word); index.set(word, w); }
+      wordOfRow[i] = w;
     });
-    return [...byWord]
-      .filter(([word, weight]) => weight > 0.05 && !word.split(' ').includes(ACTOR_WORD) && this.isCorpusWord(word))
-      .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-      .slice(0, count)
-      .map(([word, weight]) => ({ word, weight: Math.round(weight * 100) / 100 }));
+    return classIds.map((classId) => {
+      const k = this.classes.indexOf(classId);
+      if (k < 0) return [];
+      const pushes = new Float64Array(words.length);
+      analysis.rows.forEach((row, i) => { pushes[wordOfRow[i]!]! += (this.weights[row * this.K + k]! - this.rowMean[row]!) * analysis.value; });
+      const candidates: number[] = [];
+      pushes.forEach((push, w) => { if (push > 0.05) candidates.push(w); });
+      candidates.sort((x, y) => pushes[y]! - pushes[x]! || (words[x]! < words[y]! ? -1 : 1));
+      const evidence: WordEvidence[] = [];
+      for (const w of candidates) {
+        if (evidence.length === count) break;
+        const word = words[w]!;
+        if (word.split(' ').includes(ACTOR_WORD) || !this.isCorpusWord(word)) continue;
+        evidence.push({ word, weight: Math.round(pushes[w]! * 100) / 100 });
+      }
+      return evidence;
+    });
   }
 
   /**
@@ -228,7 +277,12 @@ export class LearnedModel {
    * product, an address), even when its character n-grams pushed.
    */
   isCorpusWord(word: string): boolean {
-    return word.split(' ').every((w) => this.rowOf.has(featureKey(`w${w}`)));
+    return word.split(' ').every((w) => {
+      let a = step(OFFSET_A, W);
+      let b = step(OFFSET_B, W);
+      for (let j = 0; j < w.length; j++) { const c = w.charCodeAt(j); a = step(a, c); b = step(b, c); }
+      return this.rowAt(a, b) !== EMPTY;
+    });
   }
 
   /** The probability of being right for a routed class of combined probability p1, the next class having p2. */

@@ -163,7 +163,7 @@ export function trainRoutingModel(options = TRAINING_OPTIONS, log: TrainingLog =
 
 /** An analysis carrying only log-probabilities (no explanation needed while fitting). */
 function analysisOf(logProbabilities: number[]): ModelAnalysis {
-  return { rows: [], words: [], value: 0, logProbabilities };
+  return { rows: [], sources: [], tokens: [], value: 0, logProbabilities };
 }
 
 /**
